@@ -1,0 +1,32 @@
+/*
+ * db.h - all SQLite work: runs, messages seen, per-IP per-day counts,
+ * the quarantine manifest. One connection per process, used from the
+ * main thread only; prepared statements; batched transactions.
+ * int functions: 0 ok, -1 error with *err (what, which file, what to do).
+ */
+#ifndef QS_DB_H
+#define QS_DB_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include "classify.h"
+#include "msg.h"
+
+struct qs_db;
+
+struct qs_run_totals {
+	guint64 scanned, relay, legit, unsure, errors, acted;
+	double elapsed_s;
+};
+
+/* open (and create/migrate when writable) the database at path */
+struct qs_db *qs_db_open(const char *path, bool writable, GError **err);
+void qs_db_close(struct qs_db **db);
+int qs_db_run_begin(struct qs_db *db, const char *queue_root, const char *format,
+		    const char *options, gint64 *run_id, GError **err);
+/* one message seen in this run, with the action taken ("none" ...) */
+int qs_db_record(struct qs_db *db, gint64 run_id, const struct qs_msg *m,
+		 const struct qs_judgement *j, const char *action, GError **err);
+int qs_db_run_end(struct qs_db *db, gint64 run_id, const struct qs_run_totals *t, GError **err);
+
+#endif

@@ -1,0 +1,2 @@
+# Postfix queue reader.
+libqscan_a_SOURCES += parsers/postfix.c

@@ -1,0 +1,1 @@
+# demo/benchmark outbox generator and benchmark helpers.

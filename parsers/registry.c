@@ -1,0 +1,80 @@
+/* registry.c - the list of queue formats and format detection. */
+#include "config.h"
+#include <string.h>
+#include "parser.h"
+#include "util.h"
+
+const struct qs_parser *const qs_parsers[] = {
+	&qs_parser_postfix,
+	&qs_parser_qmail,
+	&qs_parser_mdaemon,
+	&qs_parser_icewarp,
+	NULL,
+};
+
+void qs_item_init(struct qs_item *it)
+{
+	memset(it, 0, sizeof *it);
+	it->files = g_ptr_array_new_with_free_func(g_free);
+	it->mtime = -1;
+}
+
+void qs_item_clear(struct qs_item *it)
+{
+	if (it->files == NULL) {
+		qs_item_init(it);
+		return;
+	}
+	g_free(it->queue);
+	g_free(it->id);
+	g_free(it->path);
+	it->queue = it->id = it->path = NULL;
+	g_ptr_array_set_size(it->files, 0);
+	it->kind = 0;
+	it->mtime = -1;
+}
+
+void qs_item_copy(struct qs_item *dst, const struct qs_item *src)
+{
+	guint i;
+
+	qs_item_clear(dst);
+	dst->queue = g_strdup(src->queue);
+	dst->id = g_strdup(src->id);
+	dst->path = g_strdup(src->path);
+	for (i = 0; i < src->files->len; i++)
+		g_ptr_array_add(dst->files, g_strdup(g_ptr_array_index(src->files, i)));
+	dst->kind = src->kind;
+	dst->mtime = src->mtime;
+}
+
+const struct qs_parser *qs_parser_by_name(const char *name)
+{
+	int i;
+
+	if (g_ascii_strcasecmp(name, "merak") == 0)
+		name = "icewarp";
+	for (i = 0; qs_parsers[i]; i++)
+		if (g_ascii_strcasecmp(qs_parsers[i]->name, name) == 0)
+			return qs_parsers[i];
+	return NULL;
+}
+
+const struct qs_parser *qs_parser_detect(int rootfd, const char *root, GString *why, GError **err)
+{
+	const struct qs_parser *best = NULL;
+	int i, best_score = 0;
+
+	for (i = 0; qs_parsers[i]; i++) {
+		int score = qs_parsers[i]->probe(rootfd, root, why);
+		if (score > best_score) {
+			best_score = score;
+			best = qs_parsers[i];
+		}
+	}
+	if (best == NULL)
+		g_set_error(err, QS_ERROR, 0,
+			    "%s: not a queue directory of Postfix, qmail, MDaemon or IceWarp "
+			    "(use --format to say which); seen:\n%s", root, why->str);
+	return best;
+}

@@ -1,0 +1,65 @@
+/*
+ * classify.h - shared/POLICY.md: one verdict and its reasons per message.
+ *
+ * qs_judge() is a pure function of (message, configuration): it parses
+ * the header block and the Received chain, finds the origin, decodes
+ * every recipient's destination and applies the rules in POLICY order.
+ * It records every fact and rule tried so that `qscan explain` and the
+ * report can show why. One qs_judge_ctx per thread (it owns match data
+ * and buffers); the configuration is shared read-only.
+ */
+#ifndef QS_CLASSIFY_H
+#define QS_CLASSIFY_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include "conf.h"
+#include "hdr.h"
+#include "msg.h"
+#include "received.h"
+
+enum qs_verdict {
+	QS_VERDICT_UNSURE = 0,
+	QS_VERDICT_LEGIT,
+	QS_VERDICT_RELAY,
+};
+
+struct qs_dest {
+	char *addr;		/* pending recipient */
+	char *dest;		/* effective destination domain, or NULL (local part only) */
+	bool local;
+};
+
+struct qs_trace {
+	char *rule;		/* "whitelist", "rule:NAME", "local-recipient", ... */
+	bool matched;
+	char *detail;		/* why, or NULL */
+};
+
+struct qs_judgement {
+	enum qs_verdict verdict;
+	GPtrArray *reasons;	/* char *: POLICY.md tags */
+	struct qs_headers headers;
+	GPtrArray *hops;	/* struct qs_hop *, newest first */
+	char *client_ip;	/* who handed it to us */
+	char *client_helo;
+	char *auth_user;
+	char *origin_ip;	/* external origin IP, counted per day */
+	char *subject;		/* decoded UTF-8, or NULL */
+	GPtrArray *dests;	/* struct qs_dest * */
+	GPtrArray *trace;	/* struct qs_trace *, in the order tried */
+	char *explanation;	/* one line: "relay: open-relay - sender ..." */
+	struct qs_judgement *original;	/* bounce: the carried original, or NULL */
+};
+
+struct qs_judge_ctx;
+struct qs_judge_ctx *qs_judge_ctx_new(const struct qs_config *c);
+void qs_judge_ctx_free(struct qs_judge_ctx **ctx);
+
+void qs_judgement_init(struct qs_judgement *j);
+void qs_judgement_clear(struct qs_judgement *j);	/* reusable afterwards */
+void qs_judge(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j);
+
+const char *qs_verdict_name(enum qs_verdict v);	/* "relay", "legit", "unsure" */
+
+#endif

@@ -1,0 +1,249 @@
+/* hdr.c - header block splitting and GMime decoding; see hdr.h. */
+#include "config.h"
+#include <string.h>
+#include <gmime/gmime.h>
+#include "hdr.h"
+#include "qs_limits.h"
+
+#define QS_MAX_HEADERS 10000	/* fields kept per header block */
+
+static GMimeParserOptions *options;
+
+/* qs_hdr_global_init - GMime once per process, with our charset fallbacks:
+ * utf-8 first, cp949 for raw Korean, latin-1 last (it never fails). */
+void qs_hdr_global_init(void)
+{
+	static const char *fallback[] = { "utf-8", "cp949", "iso-8859-1", NULL };
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		g_mime_init();
+		options = g_mime_parser_options_new();
+		g_mime_parser_options_set_fallback_charsets(options, fallback);
+		g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+		g_once_init_leave(&done, 1);
+	}
+}
+
+static void header_free(gpointer p)
+{
+	struct qs_header *h = p;
+
+	g_free(h->name);
+	g_free(h->value);
+	g_free(h);
+}
+
+void qs_headers_init(struct qs_headers *h)
+{
+	h->list = g_ptr_array_new_with_free_func(header_free);
+	h->malformed = 0;
+	h->truncated = false;
+}
+
+void qs_headers_clear(struct qs_headers *h)
+{
+	if (h->list)
+		g_ptr_array_set_size(h->list, 0);
+	h->malformed = 0;
+	h->truncated = false;
+}
+
+void qs_headers_free(struct qs_headers *h)
+{
+	if (h->list)
+		g_ptr_array_free(h->list, TRUE);
+	h->list = NULL;
+}
+
+/* field_name_len - length of "name" before ':' if the line starts a field */
+static size_t field_name_len(const guint8 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ':')
+			return i;
+		if (p[i] <= 32 || p[i] >= 127)
+			return 0;
+	}
+	return 0;
+}
+
+/* add_field - one (possibly folded) field from p[0..n), LF inside */
+static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t name_len)
+{
+	struct qs_header *h;
+	GString *v;
+	size_t i = name_len + 1;
+
+	if (out->list->len >= QS_MAX_HEADERS) {
+		out->truncated = true;
+		return;
+	}
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	v = g_string_sized_new(n - i);
+	for (; i < n; i++) {
+		if (p[i] == '\n' || p[i] == '\r')
+			continue;	/* unfold: drop the line break, keep the blank */
+		if (p[i] == '\0') {
+			g_string_append_c(v, ' ');
+			continue;
+		}
+		if (v->len >= QS_MAX_HEADER_LINE) {
+			out->truncated = true;
+			break;
+		}
+		g_string_append_c(v, (char)p[i]);
+	}
+	while (v->len && (v->str[v->len - 1] == ' ' || v->str[v->len - 1] == '\t'))
+		g_string_truncate(v, v->len - 1);
+	h = g_new(struct qs_header, 1);
+	h->name = g_strndup((const char *)p, name_len);
+	h->value = g_string_free(v, FALSE);
+	g_ptr_array_add(out->list, h);
+}
+
+int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
+{
+	size_t pos = 0;
+
+	if (out->list == NULL)
+		qs_headers_init(out);
+	qs_headers_clear(out);
+	while (pos < len) {
+		size_t start = pos, name_len, end;
+
+		/* a field runs to the next line that does not start with a blank */
+		end = pos;
+		for (;;) {
+			const guint8 *nl = memchr(data + end, '\n', len - end);
+			end = nl ? (size_t)(nl - data) + 1 : len;
+			if (end >= len || (data[end] != ' ' && data[end] != '\t'))
+				break;
+		}
+		pos = end;
+		name_len = field_name_len(data + start, end - start);
+		if (name_len == 0) {
+			out->malformed++;	/* "From " line, garbage, stray continuation */
+			continue;
+		}
+		add_field(out, data + start, end - start, name_len);
+	}
+	return out->truncated ? -1 : 0;
+}
+
+const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx)
+{
+	guint i;
+
+	if (h->list == NULL)
+		return NULL;
+	for (i = 0; i < h->list->len; i++) {
+		const struct qs_header *f = g_ptr_array_index(h->list, i);
+		if (g_ascii_strcasecmp(f->name, name) == 0 && idx-- == 0)
+			return f->value;
+	}
+	return NULL;
+}
+
+guint qs_headers_count(const struct qs_headers *h, const char *name)
+{
+	guint i, n = 0;
+
+	for (i = 0; h->list && i < h->list->len; i++)
+		if (g_ascii_strcasecmp(((struct qs_header *)g_ptr_array_index(h->list, i))->name, name) == 0)
+			n++;
+	return n;
+}
+
+/* is_korean_label - charsets that Outlook & co. label Korean text with,
+ * which is really CP949; GMime would map them to EUC-KR and lose text */
+static bool is_korean_label(const char *cs, size_t n)
+{
+	static const char *const labels[] = {
+		"ks_c_5601-1987", "ks_c_5601", "ksc5601", "ksc_5601", "ks_c_5601-1989",
+		"euc-kr", "euc_kr", "euckr", "x-windows-949", "windows-949", "uhc", NULL,
+	};
+	int i;
+
+	for (i = 0; labels[i]; i++)
+		if (strlen(labels[i]) == n && g_ascii_strncasecmp(cs, labels[i], n) == 0)
+			return true;
+	return false;
+}
+
+/* fix_korean - rewrite =?<korean label>[*lang]? to =?cp949? in encoded words */
+static char *fix_korean(const char *raw)
+{
+	GString *out = g_string_sized_new(strlen(raw));
+	const char *p = raw, *q;
+
+	while ((q = strstr(p, "=?")) != NULL) {
+		const char *cs = q + 2, *e = cs;
+		while (*e && *e != '?' && *e != '*' && *e != ' ')
+			e++;
+		g_string_append_len(out, p, cs - p);
+		if ((*e == '?' || *e == '*') && is_korean_label(cs, (size_t)(e - cs))) {
+			g_string_append(out, "cp949");
+			while (*e && *e != '?')
+				e++;	/* drop an RFC 2231 language suffix */
+		} else {
+			g_string_append_len(out, cs, e - cs);
+		}
+		p = e;
+	}
+	g_string_append(out, p);
+	return g_string_free(out, FALSE);
+}
+
+char *qs_hdr_decode(const char *raw)
+{
+	char *fixed, *dec;
+
+	if (raw == NULL)
+		return NULL;
+	qs_hdr_global_init();
+	fixed = fix_korean(raw);
+	dec = g_mime_utils_header_decode_text(options, fixed);
+	g_free(fixed);
+	if (dec == NULL)
+		dec = g_strdup(raw);
+	if (!g_utf8_validate(dec, -1, NULL)) {
+		char *valid = g_utf8_make_valid(dec, -1);
+		g_free(dec);
+		dec = valid;
+	}
+	return dec;
+}
+
+char *qs_hdr_first_address(const char *raw)
+{
+	InternetAddressList *list;
+	char *addr = NULL;
+	int i, n;
+
+	if (raw == NULL)
+		return NULL;
+	qs_hdr_global_init();
+	list = internet_address_list_parse(options, raw);
+	if (list == NULL)
+		return NULL;
+	n = internet_address_list_length(list);
+	for (i = 0; i < n && addr == NULL; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			addr = g_strdup(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+		else if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			InternetAddressList *m = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia));
+			if (m && internet_address_list_length(m) > 0) {
+				InternetAddress *first = internet_address_list_get_address(m, 0);
+				if (INTERNET_ADDRESS_IS_MAILBOX(first))
+					addr = g_strdup(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first)));
+			}
+		}
+	}
+	g_object_unref(list);
+	return addr;
+}

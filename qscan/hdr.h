@@ -1,0 +1,41 @@
+/*
+ * hdr.h - the raw header block split into fields, and text decoding.
+ *
+ * qs_hdr_parse() unfolds the header block (LF line ends, as qs_msg
+ * keeps it) into name/value pairs in file order, so the Received chain
+ * comes out newest first. Values are raw (RFC 2047 words not decoded);
+ * qs_hdr_decode() decodes them to UTF-8 with GMime, reading
+ * ks_c_5601-1987 / euc-kr as CP949 and raw 8-bit bytes as UTF-8, then
+ * CP949, then Latin-1. Call qs_hdr_global_init() once before threads.
+ */
+#ifndef QS_HDR_H
+#define QS_HDR_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+struct qs_header {
+	char *name;	/* as written */
+	char *value;	/* unfolded (CR/LF removed), leading blanks trimmed, raw */
+};
+
+struct qs_headers {
+	GPtrArray *list;	/* struct qs_header * in file order */
+	guint malformed;	/* lines that were not "name: value" */
+	bool truncated;		/* a cap was hit */
+};
+
+void qs_hdr_global_init(void);
+void qs_headers_init(struct qs_headers *h);
+void qs_headers_clear(struct qs_headers *h);	/* empty, reusable */
+void qs_headers_free(struct qs_headers *h);	/* release memory */
+int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out);
+/* idx-th field called name (case-insensitive), or NULL */
+const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx);
+guint qs_headers_count(const struct qs_headers *h, const char *name);
+/* RFC 2047 / 8-bit decoding to valid UTF-8; never NULL for non-NULL raw */
+char *qs_hdr_decode(const char *raw);
+/* the addr-spec of the first mailbox in an address header, or NULL */
+char *qs_hdr_first_address(const char *raw);
+
+#endif

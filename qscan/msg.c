@@ -1,0 +1,156 @@
+/* msg.c - the message record; see msg.h. */
+#include "config.h"
+#include <stdarg.h>
+#include <string.h>
+#include "qs_limits.h"
+#include "msg.h"
+
+static void rcpt_free(gpointer p)
+{
+	struct qs_rcpt *r = p;
+
+	g_free(r->addr);
+	g_free(r->orig);
+	g_free(r);
+}
+
+void qs_msg_init(struct qs_msg *m)
+{
+	memset(m, 0, sizeof *m);
+	m->files = g_ptr_array_new_with_free_func(g_free);
+	m->rcpts = g_ptr_array_new_with_free_func(rcpt_free);
+	m->notes = g_ptr_array_new_with_free_func(g_free);
+	m->hdr = g_byte_array_new();
+	m->body = g_byte_array_new();
+	m->rcpts_known = true;
+	m->arrival = m->size = m->mtime = -1;
+}
+
+struct qs_msg *qs_msg_new(void)
+{
+	struct qs_msg *m = g_new(struct qs_msg, 1);
+
+	qs_msg_init(m);
+	return m;
+}
+
+/* qs_msg_clear - drop per-message state but keep the buffers' memory */
+void qs_msg_clear(struct qs_msg *m)
+{
+	GPtrArray *files = m->files, *rcpts = m->rcpts, *notes = m->notes;
+	GByteArray *hdr = m->hdr, *body = m->body;
+
+	g_free(m->queue);
+	g_free(m->id);
+	g_free(m->path);
+	g_free(m->sender);
+	g_free(m->client_ip);
+	g_free(m->client_helo);
+	g_free(m->client_name);
+	g_free(m->auth_user);
+	g_free(m->error);
+	g_ptr_array_set_size(files, 0);
+	g_ptr_array_set_size(rcpts, 0);
+	g_ptr_array_set_size(notes, 0);
+	g_byte_array_set_size(hdr, 0);
+	g_byte_array_set_size(body, 0);
+	memset(m, 0, sizeof *m);
+	m->files = files;
+	m->rcpts = rcpts;
+	m->notes = notes;
+	m->hdr = hdr;
+	m->body = body;
+	m->rcpts_known = true;
+	m->arrival = m->size = m->mtime = -1;
+}
+
+void qs_msg_free(struct qs_msg **mp)
+{
+	struct qs_msg *m = *mp;
+
+	if (m == NULL)
+		return;
+	qs_msg_clear(m);
+	g_ptr_array_free(m->files, TRUE);
+	g_ptr_array_free(m->rcpts, TRUE);
+	g_ptr_array_free(m->notes, TRUE);
+	g_byte_array_free(m->hdr, TRUE);
+	g_byte_array_free(m->body, TRUE);
+	g_free(m);
+	*mp = NULL;
+}
+
+void qs_msg_add_file(struct qs_msg *m, const char *relpath)
+{
+	guint i;
+
+	for (i = 0; i < m->files->len; i++)
+		if (strcmp(g_ptr_array_index(m->files, i), relpath) == 0)
+			return;
+	g_ptr_array_add(m->files, g_strdup(relpath));
+}
+
+void qs_msg_set(char **field, const char *s, size_t len)
+{
+	char *copy;
+	size_t i;
+
+	g_free(*field);
+	if (s == NULL) {
+		*field = NULL;
+		return;
+	}
+	copy = g_strndup(s, len);	/* stops at an embedded NUL */
+	for (i = 0; copy[i]; i++)
+		if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
+			copy[i] = '?';
+	*field = copy;
+}
+
+struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, bool done)
+{
+	struct qs_rcpt *r;
+
+	if (m->rcpts->len >= QS_MAX_RCPTS)
+		return NULL;
+	r = g_new0(struct qs_rcpt, 1);
+	qs_msg_set(&r->addr, addr, MIN(len, (size_t)QS_MAX_ADDR));
+	r->done = done;
+	g_ptr_array_add(m->rcpts, r);
+	return r;
+}
+
+void qs_msg_note(struct qs_msg *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_ptr_array_add(m->notes, g_strdup_vprintf(fmt, ap));
+	va_end(ap);
+}
+
+void qs_msg_fail(struct qs_msg *m, enum qs_error_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	if (m->err != QS_ERR_NONE) {
+		g_ptr_array_add(m->notes, text);
+		return;
+	}
+	m->err = kind;
+	m->error = text;
+}
+
+guint qs_msg_pending(const struct qs_msg *m)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < m->rcpts->len; i++)
+		if (!((struct qs_rcpt *)g_ptr_array_index(m->rcpts, i))->done)
+			n++;
+	return n;
+}

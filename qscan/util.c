@@ -1,0 +1,318 @@
+/* util.c - safe file access, bounded reads, escaping; see util.h. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include "qs_limits.h"
+#include "util.h"
+
+G_DEFINE_QUARK(qscan-error-quark, qs_error)
+
+int qs_open_file(int dirfd, const char *rel, struct stat *st, GError **err)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
+	struct stat sb;
+	int fd;
+
+	/* O_NOATIME keeps qmail's 36-hour orphan clock intact; only the
+	 * owner or root may use it, so retry without on EPERM. */
+	fd = openat(dirfd, rel, flags | O_NOATIME);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, rel, flags);
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(err, QS_ERROR, e, "%s: cannot open: %s%s", rel, g_strerror(e),
+			    e == ELOOP ? " (a symbolic link: not followed)" : "");
+		return -1;
+	}
+	if (fstat(fd, st ? st : &sb) < 0 || !S_ISREG((st ? st : &sb)->st_mode)) {
+		int e = errno;
+		close(fd);
+		g_set_error(err, QS_ERROR, 0, "%s: not a regular file%s%s", rel,
+			    e ? ": " : "", e ? g_strerror(e) : "");
+		return -1;
+	}
+	return fd;
+}
+
+int qs_open_dir(int dirfd, const char *rel, GError **err)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(err, QS_ERROR, e, "%s: cannot open directory: %s", rel, g_strerror(e));
+	}
+	return fd;
+}
+
+int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
+		 struct stat *st, GError **err)
+{
+	struct stat sb;
+	guint8 buf[QS_READ_STEP];
+	int fd = qs_open_file(dirfd, rel, st ? st : &sb, err);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	g_byte_array_set_size(out, 0);
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			g_set_error(err, QS_ERROR, errno, "%s: read error: %s", rel, g_strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (out->len + (size_t)n > cap) {
+			g_set_error(err, QS_ERROR, EFBIG, "%s: larger than %zu bytes", rel, cap);
+			close(fd);
+			return -1;
+		}
+		g_byte_array_append(out, buf, (guint)n);
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * Header splitter state: we feed bytes, normalise CR/CRLF to LF and stop
+ * at the first empty line. `prev` is the last byte emitted ('\n' at the
+ * start so that an empty first line ends the header at once).
+ */
+struct splitter {
+	GByteArray *hdr;
+	GByteArray *body;
+	size_t body_cap;
+	bool in_body, hdr_full, body_full, pending_cr;
+	guint8 prev;
+};
+
+static void put_hdr(struct splitter *s, guint8 c)
+{
+	if (c == '\n' && s->prev == '\n') {
+		s->in_body = true;
+		return;
+	}
+	s->prev = c;
+	if (s->hdr->len >= QS_MAX_HEADER_BLOCK) {
+		s->hdr_full = true;
+		return;
+	}
+	g_byte_array_append(s->hdr, &c, 1);
+}
+
+/* feed - push bytes; returns false once nothing more is wanted */
+static bool feed(struct splitter *s, const guint8 *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && !s->in_body && !s->hdr_full) {
+		guint8 c = p[i++];
+		if (s->pending_cr) {
+			s->pending_cr = false;
+			put_hdr(s, '\n');
+			if (c == '\n')
+				continue;
+			if (s->in_body) {
+				i--;
+				break;
+			}
+		}
+		if (c == '\r')
+			s->pending_cr = true;
+		else
+			put_hdr(s, c);
+	}
+	if (!s->in_body)
+		return !s->hdr_full;
+	if (s->body == NULL)
+		return false;
+	if (i < n) {
+		size_t room = s->body_cap - s->body->len;
+		size_t take = MIN(room, n - i);
+		g_byte_array_append(s->body, p + i, (guint)take);
+		if (take < n - i)
+			s->body_full = true;
+	}
+	return !s->body_full;
+}
+
+static void splitter_init(struct splitter *s, GByteArray *hdr, GByteArray *body, size_t cap)
+{
+	memset(s, 0, sizeof *s);
+	s->hdr = hdr;
+	s->body = body;
+	s->body_cap = cap;
+	s->prev = '\n';
+	g_byte_array_set_size(hdr, 0);
+	if (body)
+		g_byte_array_set_size(body, 0);
+}
+
+/* finish - EOF: a last header line without an empty line still counts */
+static void splitter_finish(struct splitter *s, bool *hdr_complete, bool *body_complete, bool eof)
+{
+	if (s->pending_cr)
+		put_hdr(s, '\n');
+	if (eof && !s->in_body && !s->hdr_full && s->hdr->len > 0) {
+		if (s->prev != '\n')
+			put_hdr(s, '\n');
+		s->in_body = true;
+	}
+	if (hdr_complete)
+		*hdr_complete = s->in_body;
+	if (body_complete)
+		*body_complete = s->in_body && eof && !s->body_full;
+}
+
+int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
+		    GByteArray *body, size_t body_cap, bool *body_complete,
+		    GError **err)
+{
+	struct splitter s;
+	guint8 buf[QS_READ_STEP];
+	bool eof = false;
+
+	splitter_init(&s, hdr, body, body_cap);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_set_error(err, QS_ERROR, errno, "read error: %s", g_strerror(errno));
+			return -1;
+		}
+		if (n == 0) {
+			eof = true;
+			break;
+		}
+		if (!feed(&s, buf, (size_t)n))
+			break;
+	}
+	splitter_finish(&s, hdr_complete, body_complete, eof);
+	return 0;
+}
+
+void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
+		      bool *hdr_complete, GByteArray *body)
+{
+	struct splitter s;
+
+	splitter_init(&s, hdr, body, body ? QS_MAX_BODY : 0);
+	feed(&s, data, len);
+	splitter_finish(&s, hdr_complete, NULL, true);
+}
+
+void qs_json_str(GString *out, const char *s)
+{
+	const char *p, *end;
+
+	if (s == NULL) {
+		g_string_append(out, "null");
+		return;
+	}
+	g_string_append_c(out, '"');
+	end = s + strlen(s);
+	for (p = s; p < end;) {
+		gunichar u;
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x80) {
+			switch (c) {
+			case '"': g_string_append(out, "\\\""); break;
+			case '\\': g_string_append(out, "\\\\"); break;
+			case '\n': g_string_append(out, "\\n"); break;
+			case '\r': g_string_append(out, "\\r"); break;
+			case '\t': g_string_append(out, "\\t"); break;
+			default:
+				if (c < 0x20 || c == 0x7f)
+					g_string_append_printf(out, "\\u%04x", c);
+				else
+					g_string_append_c(out, (char)c);
+			}
+			p++;
+			continue;
+		}
+		u = g_utf8_get_char_validated(p, end - p);
+		if (u != (gunichar)-1 && u != (gunichar)-2) {
+			const char *next = g_utf8_next_char(p);
+			g_string_append_len(out, p, next - p);
+			p = next;
+			continue;
+		}
+		g_string_append(out, "\\ufffd");
+		p++;
+	}
+	g_string_append_c(out, '"');
+}
+
+char *qs_printable(const char *s)
+{
+	GString *out;
+	const char *p, *end;
+
+	if (s == NULL)
+		return g_strdup("-");
+	out = g_string_sized_new(strlen(s) + 8);
+	end = s + strlen(s);
+	for (p = s; p < end;) {
+		unsigned char c = (unsigned char)*p;
+		gunichar u;
+		if (c >= 0x20 && c < 0x7f) {
+			g_string_append_c(out, (char)c);
+			p++;
+			continue;
+		}
+		u = c >= 0x80 ? g_utf8_get_char_validated(p, end - p) : (gunichar)-1;
+		if (u < (gunichar)-2 && g_unichar_isprint(u)) {
+			const char *next = g_utf8_next_char(p);
+			g_string_append_len(out, p, next - p);
+			p = next;
+			continue;
+		}
+		g_string_append_printf(out, "\\x%02x", c);
+		p++;
+	}
+	return g_string_free(out, FALSE);
+}
+
+bool qs_parse_uint(const char *s, guint64 min, guint64 max, guint64 *out)
+{
+	guint64 v = 0;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (G_MAXUINT64 - 9) / 10)
+			return false;
+		v = v * 10 + (guint64)(*s - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+char *qs_ascii_lower(const char *s)
+{
+	return s ? g_ascii_strdown(s, -1) : NULL;
+}
+
+char *qs_iso_time(gint64 t)
+{
+	GDateTime *dt;
+	char *s;
+
+	if (t < 0)
+		return NULL;
+	dt = g_date_time_new_from_unix_utc(t);
+	if (dt == NULL)
+		return NULL;
+	s = g_date_time_format(dt, "%Y-%m-%dT%H:%M:%SZ");
+	g_date_time_unref(dt);
+	return s;
+}

@@ -1,0 +1,56 @@
+/*
+ * util.h - safe file access, bounded reads, escaping, number parsing.
+ *
+ * Every queue file is opened through qs_open_file(): relative to an
+ * already-open directory, O_NOFOLLOW, non-blocking (a FIFO never hangs
+ * us), O_NOATIME where permitted, and it must be a regular file.
+ * Functions returning int: 0 ok, -1 error with *err set (GError domain
+ * QS_ERROR, code = errno or 0). Returned strings are g_free()d by the
+ * caller.
+ */
+#ifndef QS_UTIL_H
+#define QS_UTIL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#define QS_ERROR (qs_error_quark())
+GQuark qs_error_quark(void);
+
+/* open a regular file below dirfd without following links; st filled */
+int qs_open_file(int dirfd, const char *rel, struct stat *st, GError **err);
+/* open a directory below dirfd without following links */
+int qs_open_dir(int dirfd, const char *rel, GError **err);
+/* read at most cap bytes of a whole small file; error if larger */
+int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
+		 struct stat *st, GError **err);
+
+/*
+ * qs_read_rfc5322 - read a plain RFC 5322 message from fd: the header
+ * block (up to the first empty line, LF/CRLF/CR all accepted, stored
+ * with LF ends, at most QS_MAX_HEADER_BLOCK) into hdr, and when body is
+ * not NULL up to body_cap bytes of the body. *hdr_complete says the
+ * empty line (or EOF right after a header line) was seen.
+ */
+int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
+		    GByteArray *body, size_t body_cap, bool *body_complete,
+		    GError **err);
+/* split an in-memory message the same way (for .eml, DSN parts) */
+void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
+		      bool *hdr_complete, GByteArray *body);
+
+/* JSON string (quoted, escaped, invalid UTF-8 -> U+FFFD), or null */
+void qs_json_str(GString *out, const char *s);
+/* copy of s safe for a terminal: control bytes and bad UTF-8 escaped */
+char *qs_printable(const char *s);
+
+/* decimal unsigned in [min, max], whole string; false otherwise */
+bool qs_parse_uint(const char *s, guint64 min, guint64 max, guint64 *out);
+/* lower-case ASCII copy */
+char *qs_ascii_lower(const char *s);
+/* ISO 8601 UTC "2026-11-22T14:07:00Z" for a unix time, or NULL if < 0 */
+char *qs_iso_time(gint64 t);
+
+#endif
