@@ -1,0 +1,83 @@
+-- qscan database schema, version 1 (PRAGMA user_version).
+-- Written by db/db.c (migrations keep old files working); read by
+-- `qscan stats`, `qscan blocklist`, `qscan report --html` and
+-- `qscan quarantine`. Times are unix seconds (UTC); days are
+-- 'YYYY-MM-DD' in UTC. A dry run writes nothing.
+
+CREATE TABLE IF NOT EXISTS runs (
+	id          INTEGER PRIMARY KEY,
+	started     INTEGER NOT NULL,
+	finished    INTEGER,              -- NULL while running / if killed
+	queue_root  TEXT NOT NULL,        -- absolute path of QUEUE_DIR
+	format      TEXT NOT NULL,        -- postfix, qmail, mdaemon, icewarp
+	action      TEXT NOT NULL,        -- quarantine, delete, hold
+	options     TEXT,                 -- the command line, for the record
+	scanned     INTEGER NOT NULL DEFAULT 0,
+	relay       INTEGER NOT NULL DEFAULT 0,
+	legit       INTEGER NOT NULL DEFAULT 0,
+	unsure      INTEGER NOT NULL DEFAULT 0,
+	errors      INTEGER NOT NULL DEFAULT 0,
+	acted       INTEGER NOT NULL DEFAULT 0,
+	elapsed_s   REAL
+);
+
+-- one row per message per run
+CREATE TABLE IF NOT EXISTS messages (
+	id          INTEGER PRIMARY KEY,
+	run_id      INTEGER NOT NULL REFERENCES runs(id),
+	queue_id    TEXT NOT NULL,        -- MTA id
+	queue       TEXT,                 -- sub-queue
+	arrival     INTEGER,              -- unix time or NULL
+	day         TEXT NOT NULL,        -- arrival day (scan day when unknown)
+	verdict     TEXT NOT NULL,        -- relay, legit, unsure
+	reasons     TEXT NOT NULL,        -- comma-separated POLICY.md tags
+	origin_ip   TEXT,                 -- external origin IP (counted)
+	client_ip   TEXT,
+	auth_user   TEXT,
+	sender      TEXT,
+	sender_domain TEXT,
+	rcpt_count  INTEGER NOT NULL DEFAULT 0,
+	rcpt_domain TEXT,                 -- first pending recipient's destination
+	subject     TEXT,
+	action      TEXT NOT NULL,        -- none, quarantined, deleted, held, failed
+	quarantine  TEXT                  -- quarantine uuid when quarantined
+);
+CREATE INDEX IF NOT EXISTS messages_day ON messages(day);
+CREATE INDEX IF NOT EXISTS messages_origin ON messages(origin_ip, day);
+
+-- per-IP per-day counts by verdict; a message is counted once, on the
+-- first run that sees it (key: queue_root, queue_id, arrival)
+CREATE TABLE IF NOT EXISTS ip_counts (
+	day         TEXT NOT NULL,
+	ip          TEXT NOT NULL,
+	verdict     TEXT NOT NULL,
+	count       INTEGER NOT NULL,
+	PRIMARY KEY (day, ip, verdict)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS counted (
+	queue_root  TEXT NOT NULL,
+	queue_id    TEXT NOT NULL,
+	arrival     INTEGER NOT NULL,
+	PRIMARY KEY (queue_root, queue_id, arrival)
+) WITHOUT ROWID;
+
+-- the quarantine manifest: one row per quarantined message
+CREATE TABLE IF NOT EXISTS quarantine (
+	uuid        TEXT PRIMARY KEY,     -- libuuid, directory name in the store
+	state       TEXT NOT NULL,        -- moving, quarantined, restoring, restored, expired
+	created     INTEGER NOT NULL,
+	run_id      INTEGER,
+	queue_root  TEXT NOT NULL,
+	format      TEXT NOT NULL,
+	queue_id    TEXT NOT NULL,
+	queue       TEXT,
+	sender      TEXT,
+	recipients  TEXT,                 -- comma-separated pending recipients
+	origin_ip   TEXT,
+	auth_user   TEXT,
+	reasons     TEXT,
+	subject     TEXT,
+	files       TEXT NOT NULL         -- JSON array of paths relative to queue_root
+);
+CREATE INDEX IF NOT EXISTS quarantine_state ON quarantine(state, created);
