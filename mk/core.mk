@@ -1,8 +1,14 @@
 # core: utilities, the message record, header splitting, the parser
-# registry, the scan pipeline and the reports.
+# registry, the scan pipeline, the reports and the command line.
 libqscan_a_SOURCES += qscan/qs_limits.h qscan/log.c qscan/log.h qscan/msg.c qscan/msg.h \
 	qscan/util.c qscan/util.h qscan/hdr.c qscan/hdr.h \
-	parsers/parser.h parsers/registry.c
+	parsers/parser.h parsers/registry.c \
+	qscan/pipeline.c qscan/pipeline.h qscan/report.c qscan/report.h \
+	qscan/report_priv.h qscan/report_human.c qscan/progress.c qscan/progress.h \
+	qscan/explain_out.c qscan/explain_out.h
+
+qscan_qscan_SOURCES += qscan/cli.h qscan/cli_common.c qscan/scan.c qscan/explain.c \
+	qscan/subcmds_pending.c
 
 check_PROGRAMS += t/0001-util-read t/2001-hdr-split
 t_0001_util_read_SOURCES = t/0001-util-read.c

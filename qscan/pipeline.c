@@ -1,0 +1,254 @@
+/* pipeline.c - parallel load+judge with in-order results; see pipeline.h. */
+#include "config.h"
+#include <string.h>
+#include "log.h"
+#include "pipeline.h"
+
+#define WINDOW 1024		/* results in flight: bounds memory */
+
+enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL };
+
+struct run {
+	struct qs_pipeline *p;
+	struct qs_result *ring[WINDOW];
+	gint64 head, tail;	/* head = next to report; tail = next seq */
+	GAsyncQueue *todo;
+	GMutex lock;
+	GCond judged;
+	GPtrArray *threads;
+};
+
+static volatile gint stop_requested;
+
+void qs_pipeline_stop(void)
+{
+	g_atomic_int_set(&stop_requested, 1);
+}
+
+static struct qs_result *result_new(void)
+{
+	struct qs_result *r = g_new0(struct qs_result, 1);
+
+	qs_item_init(&r->item);
+	qs_msg_init(&r->msg);
+	qs_judgement_init(&r->j);
+	return r;
+}
+
+/* result_reset - reuse the allocation for the next message */
+static void result_reset(struct qs_result *r)
+{
+	qs_item_clear(&r->item);
+	qs_msg_clear(&r->msg);
+	qs_judgement_clear(&r->j);
+	g_free(r->action_error);
+	r->action_error = NULL;
+	r->action = "none";
+	r->state = ST_QUEUED;
+}
+
+static void result_free(struct qs_result *r)
+{
+	qs_item_clear(&r->item);
+	g_ptr_array_free(r->item.files, TRUE);
+	qs_msg_clear(&r->msg);
+	g_ptr_array_free(r->msg.files, TRUE);
+	g_ptr_array_free(r->msg.rcpts, TRUE);
+	g_ptr_array_free(r->msg.notes, TRUE);
+	g_byte_array_free(r->msg.hdr, TRUE);
+	g_byte_array_free(r->msg.body, TRUE);
+	qs_judgement_clear(&r->j);
+	g_ptr_array_free(r->j.reasons, TRUE);
+	g_ptr_array_free(r->j.hops, TRUE);
+	g_ptr_array_free(r->j.dests, TRUE);
+	g_ptr_array_free(r->j.trace, TRUE);
+	qs_headers_free(&r->j.headers);
+	g_free(r->action_error);
+	g_free(r);
+}
+
+/* process - load and judge one message (any thread) */
+static void process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_result *r)
+{
+	struct qs_msg *m = &r->msg;
+
+	m->format = p->parser->name;
+	if (p->parser->load(p->rootfd, &r->item, m) < 0 && m->err == QS_ERR_NONE)
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: could not be read", r->item.path);
+	/* the walk knows these even when the load failed */
+	if (m->id == NULL)
+		m->id = g_strdup(r->item.id);
+	if (m->path == NULL)
+		m->path = g_strdup(r->item.path);
+	if (m->queue == NULL)
+		m->queue = g_strdup(r->item.queue);
+	if (m->files->len == 0) {
+		guint i;
+		for (i = 0; i < r->item.files->len; i++)
+			qs_msg_add_file(m, g_ptr_array_index(r->item.files, i));
+	}
+	if (m->mtime < 0)
+		m->mtime = r->item.mtime;
+	qs_judge(ctx, m, &r->j);
+}
+
+static gpointer worker(gpointer data)
+{
+	struct run *run = data;
+	struct qs_judge_ctx *ctx = qs_judge_ctx_new(run->p->cfg);
+	struct qs_result *r;
+
+	while ((r = g_async_queue_pop(run->todo)) != (gpointer)run) {
+		process(run->p, ctx, r);
+		g_mutex_lock(&run->lock);
+		r->state = ST_JUDGED;
+		g_cond_broadcast(&run->judged);
+		g_mutex_unlock(&run->lock);
+	}
+	qs_judge_ctx_free(&ctx);
+	return NULL;
+}
+
+static void act_done(void *cookie, const char *action, const char *error)
+{
+	struct qs_result *r = cookie;
+
+	r->action = action;
+	r->action_error = g_strdup(error);
+	r->state = ST_FINAL;
+}
+
+/* advance - hand back every result at the head that is final; with
+ * `wait`, block until the head result is judged (and acted on) */
+static void advance(struct run *run, bool wait)
+{
+	struct qs_pipeline *p = run->p;
+
+	while (run->head < run->tail) {
+		struct qs_result *r = run->ring[run->head % WINDOW];
+
+		g_mutex_lock(&run->lock);
+		while (wait && r->state == ST_QUEUED)
+			g_cond_wait(&run->judged, &run->lock);
+		g_mutex_unlock(&run->lock);
+		if (r->state == ST_QUEUED)
+			return;
+		if (r->state == ST_JUDGED) {
+			r->action = "none";
+			r->state = ST_FINAL;
+			if (p->actor && r->j.verdict == QS_VERDICT_RELAY) {
+				r->state = ST_ACTING;
+				qs_actor_submit(p->actor, &r->msg, act_done, r);
+			}
+		}
+		if (r->state == ST_ACTING) {
+			if (!wait)
+				return;
+			qs_actor_flush(p->actor);
+			if (r->state != ST_FINAL)
+				act_done(r, "failed", "the action was not carried out");
+		}
+		p->on_result(r, p->data);
+		run->head++;
+	}
+}
+
+/* next_slot - a result to fill for sequence number `tail` */
+static struct qs_result *next_slot(struct run *run)
+{
+	struct qs_result **slot;
+
+	if (run->tail - run->head >= WINDOW)
+		advance(run, true);
+	slot = &run->ring[run->tail % WINDOW];
+	if (*slot == NULL)
+		*slot = result_new();
+	else
+		result_reset(*slot);
+	(*slot)->seq = run->tail;
+	return *slot;
+}
+
+static void start_workers(struct run *run, guint jobs)
+{
+	guint i;
+
+	run->todo = g_async_queue_new();
+	run->threads = g_ptr_array_new();
+	for (i = 0; i < jobs; i++)
+		g_ptr_array_add(run->threads, g_thread_new("qscan-worker", worker, run));
+}
+
+static void stop_workers(struct run *run)
+{
+	guint i;
+
+	for (i = 0; i < run->threads->len; i++)
+		g_async_queue_push(run->todo, run);	/* the run itself = "exit" */
+	for (i = 0; i < run->threads->len; i++)
+		g_thread_join(g_ptr_array_index(run->threads, i));
+	g_ptr_array_free(run->threads, TRUE);
+	g_async_queue_unref(run->todo);
+}
+
+static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *inline_ctx)
+{
+	struct qs_pipeline *p = run->p;
+
+	while (!g_atomic_int_get(&stop_requested)) {
+		struct qs_result *r = next_slot(run);
+		GError *err = NULL;
+		int n = p->parser->walk_next(w, &r->item, &err);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			qs_warn("%s: %s", p->root, err ? err->message : "walk error");
+			g_clear_error(&err);
+			p->walk_errors++;
+			continue;
+		}
+		r->state = ST_QUEUED;
+		run->tail++;
+		if (inline_ctx) {
+			process(p, inline_ctx, r);
+			r->state = ST_JUDGED;
+		} else {
+			g_async_queue_push(run->todo, r);
+		}
+		advance(run, false);
+	}
+}
+
+int qs_pipeline_run(struct qs_pipeline *p, GError **err)
+{
+	struct run run;
+	struct qs_walk *w;
+	struct qs_judge_ctx *inline_ctx = NULL;
+	guint i;
+
+	w = p->parser->walk_new(p->rootfd, p->root, err);
+	if (w == NULL)
+		return -1;
+	memset(&run, 0, sizeof run);
+	run.p = p;
+	g_mutex_init(&run.lock);
+	g_cond_init(&run.judged);
+	if (p->jobs <= 1)
+		inline_ctx = qs_judge_ctx_new(p->cfg);
+	else
+		start_workers(&run, p->jobs);
+	walk_all(&run, w, inline_ctx);
+	advance(&run, true);
+	if (inline_ctx)
+		qs_judge_ctx_free(&inline_ctx);
+	else
+		stop_workers(&run);
+	p->parser->walk_free(w);
+	for (i = 0; i < WINDOW; i++)
+		if (run.ring[i])
+			result_free(run.ring[i]);
+	g_mutex_clear(&run.lock);
+	g_cond_clear(&run.judged);
+	return 0;
+}
