@@ -16,3 +16,7 @@ t_0001_util_read_LDADD = $(T_LIBS)
 t_2001_hdr_split_SOURCES = t/2001-hdr-split.c
 t_2001_hdr_split_LDADD = $(T_LIBS)
 TESTS += t/0001-util-read t/2001-hdr-split
+
+dist_check_SCRIPTS += t/9001-cli-postfix-dryrun.sh
+TESTS += t/9001-cli-postfix-dryrun.sh
+EXTRA_DIST += t/lib/tap.sh
