@@ -37,8 +37,8 @@ print("files", ",".join(by.get("5F5D41080C1", {}).get("files", [])))
 m = by.get("4jXWF04Gfhz87nq", {})
 print("milter", m.get("subject"))
 PY
-is "$(sed -n 's/^count //p' "$tmp/py")" "5" "five messages reported"
-is "$(sed -n 's/^summary //p' "$tmp/py")" "1 summary 5" "one summary line, last, counting 5"
+is "$(sed -n 's/^count //p' "$tmp/py")" "6" "six messages reported"
+is "$(sed -n 's/^summary //p' "$tmp/py")" "1 summary 6" "one summary line, last, counting 6"
 is "$(sed -n 's/^keys //p' "$tmp/py")" "True" "every message line has every CLI.md key"
 is "$(sed -n 's/^verdicts //p' "$tmp/py")" "True" "verdicts are relay, legit or unsure"
 is "$(sed -n 's/^actions //p' "$tmp/py")" "True" "dry run: action none everywhere"
