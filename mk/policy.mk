@@ -3,3 +3,7 @@ libqscan_a_SOURCES += qscan/conf.c qscan/conf.h qscan/addr.c qscan/addr.h \
 	qscan/classify.c qscan/classify.h
 # config work: networks, the configuration file reader, MTA control files.
 libqscan_a_SOURCES += qscan/net.c qscan/confload.c qscan/confpriv.h qscan/mtaconf.c
+check_PROGRAMS += t/4001-addr-tricks
+t_4001_addr_tricks_SOURCES = t/4001-addr-tricks.c
+t_4001_addr_tricks_LDADD = $(T_LIBS)
+TESTS += t/4001-addr-tricks

@@ -226,7 +226,7 @@ void qs_config_note(struct qs_config *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	qs_debug("%s", s);
+	qs_info("%s", s);
 	g_ptr_array_add(c->notes, s);
 }
 
@@ -346,6 +346,4 @@ void qs_config_describe(const struct qs_config *c)
 		qs_info("rule %s: %s /%s/ (%s)", r->name, r->purge ? "purge" : "spare",
 			r->pattern, r->jit ? "JIT" : "interpreted");
 	}
-	for (i = 0; i < c->notes->len; i++)
-		qs_info("%s", (const char *)g_ptr_array_index(c->notes, i));
 }
