@@ -16,3 +16,7 @@ t_4101_conf_file_SOURCES = t/4101-conf-file.c
 t_4101_conf_file_LDADD = $(T_LIBS)
 TESTS += t/4101-conf-file
 EXTRA_DIST += t/data/conf/good.conf
+check_PROGRAMS += t/4102-conf-mta
+t_4102_conf_mta_SOURCES = t/4102-conf-mta.c
+t_4102_conf_mta_LDADD = $(T_LIBS)
+TESTS += t/4102-conf-mta
