@@ -238,6 +238,27 @@ static void bad_files(void)
 	g_free(dir);
 }
 
+static void crlf_file(void)
+{
+	static const char text[] = "# written on Windows\r\n[qscan]\r\nstrict = true  \r\n"
+				   "local_domains = a.example ;\r\n[rule  Spaced ]\r\ntarget = subject\r\n"
+				   "pattern =  ab \r\neffect = purge\r\n";
+	char *dir = tu_tmpdir(), *path = g_build_filename(dir, "crlf.conf", NULL);
+	struct qs_config *c = qs_config_new();
+	const struct qs_rule *r;
+	GError *e = NULL;
+
+	tu_write(dir, "crlf.conf", text, strlen(text), 0644);
+	ok(qs_config_load(c, path, true, &e) == 0, "CRLF file loads: %s", e ? e->message : "ok");
+	r = c->rules->len == 1 ? g_ptr_array_index(c->rules, 0) : NULL;
+	ok(c->strict && c->local_domains->len == 1 && r && strcmp(r->pattern, "ab") == 0 &&
+	   strcmp(r->name, "Spaced") == 0 && r->line == 5, "CRLF and blanks trimmed from values and names");
+	g_clear_error(&e);
+	qs_config_free(&c);
+	g_free(path);
+	g_free(dir);
+}
+
 static void missing(void)
 {
 	struct qs_config *c = qs_config_new();
@@ -256,6 +277,7 @@ int main(void)
 	defaults();
 	good_file();
 	bad_files();
+	crlf_file();
 	missing();
 	tu_cleanup();
 	return done_testing();
