@@ -122,6 +122,16 @@ static void good_file(void)
 	ok(c->trusted_users->len == 2 && has_str(c->trusted_users, "alice") &&
 	   has_str(c->trusted_users, "bob@example.com"), "trusted users lower-case");
 	ok(c->abused_accounts->len == 2 && has_str(c->abused_accounts, "webmaster"), "abused accounts replaced");
+	ok(qs_auth_user_in_list(c->abused_accounts, "WebMaster") &&
+	   qs_auth_user_in_list(c->abused_accounts, "webmaster@example.com") &&
+	   qs_auth_user_in_list(c->abused_accounts, "admin%example.com") &&
+	   !qs_auth_user_in_list(c->abused_accounts, "webmasters") &&
+	   !qs_auth_user_in_list(c->abused_accounts, "alice") &&
+	   !qs_auth_user_in_list(c->abused_accounts, NULL), "auth names: with or without a domain");
+	ok(qs_auth_user_in_list(c->trusted_users, "Bob@example.com") &&
+	   !qs_auth_user_in_list(c->trusted_users, "bob") &&
+	   !qs_auth_user_in_list(c->trusted_users, "bob@other.example") &&
+	   qs_auth_user_in_list(c->trusted_users, "alice@anything.example"), "auth names: entry with a domain is exact");
 	ok(c->strict && c->action == QS_ACTION_HOLD, "strict yes, action hold");
 	is_str(c->database, "/srv/qscan/q.db", "database");
 	is_str(c->quarantine_dir, "/srv/qscan/quarantine", "quarantine_dir");
