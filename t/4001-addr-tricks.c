@@ -259,6 +259,19 @@ static void normalize(void)
 	g_free(d);
 }
 
+static void hops(const char *addr, enum qs_addr_status want_st, const char *want)
+{
+	GPtrArray *h = g_ptr_array_new_with_free_func(g_free);
+	enum qs_addr_status st = qs_addr_hops(addr, h);
+	char *got;
+
+	g_ptr_array_add(h, NULL);
+	got = g_strjoinv(" ", (char **)h->pdata);
+	ok(st == want_st && strcmp(got, want) == 0, "hops of %s: \"%s\"", addr, got);
+	g_free(got);
+	g_ptr_array_unref(h);
+}
+
 int main(void)
 {
 	struct qs_config *c = cfg();
@@ -268,6 +281,11 @@ int main(void)
 	hostile_forms(c);
 	sender_domains();
 	normalize();
+	hops("a%b%c@Local.example", QS_ADDR_DOMAIN, "local.example c b");
+	hops("local!remote!u", QS_ADDR_DOMAIN, "local remote");
+	hops("@x.example:\"u%r\"@[IPv6:2001:db8::1]", QS_ADDR_DOMAIN, "[ipv6:2001:db8::1] r");
+	hops("u", QS_ADDR_NO_DOMAIN, "");
+	hops("u@bad..example", QS_ADDR_INVALID, "");
 	ok(qs_domain_is_local(c, NULL), "no domain is local");
 	ok(!qs_domain_is_local(c, "example"), "unlisted domain is external");
 	qs_config_free(&c);
