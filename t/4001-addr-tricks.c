@@ -136,6 +136,7 @@ static void normal_forms(const struct qs_config *c)
 	check(c, "postmaster", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "\"john doe\"", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "\"john doe\"@local.example", "local.example", QS_ADDR_DOMAIN, "local.example", true);
+	check(c, "\"john\\\"doe\"@local.example", "local.example", QS_ADDR_DOMAIN, "local.example", true);
 	check(c, "", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "a%b%relay.example.net@local.example", "relay.example.net", QS_ADDR_DOMAIN,
 	      "relay.example.net", false);
