@@ -8,14 +8,17 @@ fx="$QSCAN_SHARED/fixtures/postfix-3.7.11-queue-before-delete.tar"
 command -v python3 >/dev/null || skip_all "python3 needed to check JSON"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/q" && tar --numeric-owner -xpf "$fx" -C "$tmp/q"
-snap() { (cd "$1" && find . -printf '%p %s %m %U %G %T@ %A@\n' | sort && find . -type f -exec sha256sum {} + | sort); }
-snap "$tmp/q" > "$tmp/before"
+# contents first (reading them may move atimes), then the metadata incl. atime
+sums() { (cd "$1" && find . -type f -exec sha256sum {} + | sort); }
+meta() { (cd "$1" && find . -printf '%p %s %m %U %G %T@ %A@\n' | sort); }
+sums "$tmp/q" > "$tmp/sums1"; meta "$tmp/q" > "$tmp/before"
 
 "$QSCAN" --dry-run --json --local-domain example.com "$tmp/q" > "$tmp/out.json" 2> "$tmp/err"
 st=$?
 ok $([ $st -le 3 ] && echo 0 || echo 1) "dry run completes (exit $st)"
-snap "$tmp/q" > "$tmp/after"
-cmp -s "$tmp/before" "$tmp/after"; ok $? "dry run changed no byte, mode, owner or timestamp"
+meta "$tmp/q" > "$tmp/after"; sums "$tmp/q" > "$tmp/sums2"
+cmp -s "$tmp/before" "$tmp/after" && cmp -s "$tmp/sums1" "$tmp/sums2"
+ok $? "dry run changed no byte, mode, owner or timestamp (atime included)"
 python3 - "$tmp/out.json" > "$tmp/py" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
