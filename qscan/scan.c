@@ -173,11 +173,11 @@ static void say_local_domains(const struct qs_config *cfg)
 	guint i;
 
 	if (cfg->local_domains->len == 0)
-		qs_warn("no local domain is known: no recipient counts as local (use --local-domain or local_domains)");
-	for (i = 0; i < cfg->local_domains->len; i++) {
-		const struct qs_domain *d = g_ptr_array_index(cfg->local_domains, i);
-		qs_info("local domain %s (from %s)", d->name, d->source);
-	}
+		qs_warn("no local domain is known: no recipient counts as local "
+			"(use --local-domain or local_domains in qscan.conf)");
+	for (i = 0; cfg->notes && i < cfg->notes->len; i++)
+		qs_info("%s", (char *)g_ptr_array_index(cfg->notes, i));
+	qs_config_describe(cfg);
 }
 
 static const char *action_name(enum qs_action a)
