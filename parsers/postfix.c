@@ -23,9 +23,6 @@
 #include "postfix_int.h"
 #include "postfix_rec.h"
 
-/* every record type Postfix defines (rec_type.h); others mean garbage */
-static const char known_types[] = "CTcFILSDRO/WA>K<ionMNwXreEPpVmfd";
-
 enum { SEG_ENVELOPE, SEG_CONTENT, SEG_EXTRACTED };
 
 struct pf_load {
@@ -212,11 +209,6 @@ static int record(struct pf_load *L, const struct pf_rec *rec)
 {
 	int t = rec->type;
 
-	if (t == 0 || strchr(known_types, t) == NULL) {
-		g_string_printf(L->r.error, "offset %lld: unknown record type 0x%02x",
-				(long long)rec->off, (unsigned)t);
-		return -1;
-	}
 	if (t != 'O' && t != 'A' && t != 'R' && t != 'D' && t != '/')
 		L->have_orig = false;
 	if (L->seg == SEG_CONTENT) {

@@ -22,6 +22,9 @@ static void window_free(gpointer p)
 	g_free(w);
 }
 
+/* every record type Postfix defines (rec_type.h); others mean garbage */
+static const char known_types[] = "CTcFILSDRO/WA>K<ionMNwXreEPpVmfd";
+
 static GPrivate window_key = G_PRIVATE_INIT(window_free);
 
 static struct pf_window *thread_window(void)
@@ -137,6 +140,8 @@ static int read_physical(struct pf_reader *r, off_t off, struct pf_rec *rec, boo
 	p = r->win + (off - r->win_off);
 	rec->type = p[0];
 	rec->off = off;
+	if (p[0] == 0 || strchr(known_types, p[0]) == NULL)
+		return strict ? fail(r, off, "unknown record type 0x%02x", p[0]) : 0;
 	for (i = 0;; i++) {
 		if (i == 4)
 			return strict ? fail(r, off, "record length needs a 5th byte "
