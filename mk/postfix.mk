@@ -13,4 +13,4 @@ t_1002_postfix_bad_SOURCES = t/1002-postfix-bad.c t/pftest.h t/pftest.c
 t_1002_postfix_bad_LDADD = $(T_LIBS)
 TESTS += t/1001-postfix-fixtures t/1002-postfix-bad t/1003-postfix-live.sh
 dist_check_SCRIPTS += t/1003-postfix-live.sh t/lib/postfix-instance.sh
-EXTRA_DIST += t/data/postfix/milter.py
+EXTRA_DIST += t/data/postfix/qs-tagmilter.py
