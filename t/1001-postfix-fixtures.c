@@ -210,6 +210,8 @@ static void test_probe(const char *dir)
 	ok(qs_parser_postfix.probe(fd, qmailish, why) == 0, "probe: a qmail queue is not Postfix");
 	close(fd);
 	g_string_free(why, TRUE);
+	g_free(empty);
+	g_free(qmailish);
 }
 
 /* load() on several threads at once gives the same result as on one */
@@ -268,5 +270,7 @@ int main(void)
 	test_probe(b);
 	test_threads(b);
 	tu_cleanup();
+	g_free(b);
+	g_free(f);
 	return done_testing();
 }

@@ -150,6 +150,7 @@ static GPtrArray *scan(void)
 
 static void new_queue(void)
 {
+	g_free(qdir);
 	qdir = tu_tmpdir();
 	tu_sh("mkdir -p '%s/deferred' '%s/hold' '%s/defer' '%s/maildrop' '%s/incoming'",
 	      qdir, qdir, qdir, qdir, qdir);
@@ -205,8 +206,10 @@ static void test_good(void)
 	is_str(m->auth_user, "alice", "sasl_username is the AUTH user");
 	ok(!m->local_submission, "remote client: not a local submission");
 	is_int(m->arrival, 1795356436, "arrival");
+	all = g_strnfill(2048, 'x');
 	want_hdr = g_strdup_printf("Received: from orig.example\nSubject: Undelivered Mail\n"
-				   "X-Long: %s" "end\n", g_strnfill(2048, 'x'));
+				   "X-Long: %s" "end\n", all);
+	g_free(all);
 	is_blob(m->hdr->data, m->hdr->len, want_hdr, strlen(want_hdr),
 		"header block: L fragments joined, w and dummy p skipped");
 	g_free(want_hdr);
@@ -517,5 +520,6 @@ int main(void)
 	test_walk_skips();
 	test_big();
 	tu_cleanup();
+	g_free(qdir);
 	return done_testing();
 }
