@@ -11,6 +11,12 @@
  * bits not rwx, mail_open_ok()) are left alone. The walk keeps one open
  * directory per level and nothing else, so memory does not grow with
  * the queue.
+ *
+ * item->files lists the queue file and its defer/, bounce/ and trace/
+ * logfiles wherever they are on disk (postsuper removes those first).
+ * When the root is a single queue, the logfiles live outside it
+ * (../defer/); they are not listed then, so every path stays inside the
+ * directory the user gave.
  */
 #include "config.h"
 #include <dirent.h>

@@ -39,7 +39,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 if ! pf_start "$tmp/pf" "inet_protocols = all" "mynetworks = 127.0.0.0/8 203.0.113.0/24 198.51.100.0/24 [2001:db8::]/32" \
 	2>"$tmp/start.err"; then
