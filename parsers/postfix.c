@@ -204,6 +204,20 @@ static void content(struct pf_load *L, const struct pf_rec *rec)
 		skip_content(L);
 }
 
+/* X: a message without a body has no empty line; its headers are whole */
+static void content_end(struct pf_load *L)
+{
+	L->seg = SEG_EXTRACTED;
+	if (L->in_body || L->content_done)
+		return;
+	if (L->line_len > 0)
+		append_capped(L->m->hdr, (const guint8 *)"", 0, true, QS_MAX_HEADER_BLOCK, &L->hdr_full);
+	if (!L->hdr_full) {
+		L->in_body = true;
+		L->m->hdr_complete = true;
+	}
+}
+
 /* one logical record; 1 = go on, 0 = E seen, -1 = malformed */
 static int record(struct pf_load *L, const struct pf_rec *rec)
 {
@@ -215,7 +229,7 @@ static int record(struct pf_load *L, const struct pf_rec *rec)
 		if (t == 'N' || t == 'L')
 			content(L, rec);
 		else if (t == 'X')
-			L->seg = SEG_EXTRACTED;
+			content_end(L);
 		else if (t == 'E')
 			return 0;
 		return 1;

@@ -232,6 +232,30 @@ static void test_good(void)
 	g_byte_array_free(f, TRUE);
 }
 
+/* headers only, no empty line, last line an L fragment: still whole */
+static void test_no_body(void)
+{
+	GByteArray *f = g_byte_array_new();
+	GPtrArray *msgs;
+	struct qs_msg *m;
+
+	envelope(f, "");
+	recs(f, 'M', "");
+	recs(f, 'N', "Subject: no body");
+	recs(f, 'L', "X-Last: unterminated");
+	end_file(f);
+	new_queue();
+	put("deferred/ABCDE1234", f, 0700);
+	msgs = scan();
+	m = g_ptr_array_index(msgs, 0);
+	ok(m->err == QS_ERR_NONE && m->hdr_complete && m->body_complete && m->body->len == 0,
+	   "message without body: header block and (empty) body complete");
+	is_blob(m->hdr->data, m->hdr->len, "Subject: no body\nX-Last: unterminated\n", 38,
+		"last header line ends with a newline");
+	pft_free(msgs);
+	g_byte_array_free(f, TRUE);
+}
+
 /* a pointer jumps over bytes that are garbage when read in sequence */
 static void test_pointer_over_remnant(void)
 {
@@ -515,6 +539,7 @@ static void test_big(void)
 int main(void)
 {
 	test_good();
+	test_no_body();
 	test_pointer_over_remnant();
 	test_bad_files();
 	test_walk_skips();

@@ -36,6 +36,9 @@
 #                           (default 60 s); 1 on timeout
 #   pf_queue_json           postqueue -j of the instance on stdout
 #   pf_postcat ID           postcat -q ID of the instance on stdout
+#   pf_ids [QUEUE]          queue IDs (one a line) from postqueue -j, all
+#                           queues or only QUEUE (deferred, hold, ...)
+#   pf_postsuper ARGS...    postsuper -c <instance> ARGS (e.g. -h ID, -d -)
 #   pf_stop                 stop the instance and the milter; waits until
 #                           every process of the instance is gone. Safe to
 #                           call twice; use it in "trap pf_stop EXIT".
@@ -219,6 +222,18 @@ pf_wait_queued() {
 
 pf_queue_json() {
 	postqueue -c "$PF_CONF" -j
+}
+
+pf_ids() {
+	postqueue -c "$PF_CONF" -j | python3 -c 'import json, sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if len(sys.argv) < 2 or m["queue_name"] == sys.argv[1]:
+        print(m["queue_id"])' "$@"
+}
+
+pf_postsuper() {
+	postsuper -c "$PF_CONF" "$@"
 }
 
 pf_postcat() {
