@@ -1,3 +1,13 @@
-# qmail, MDaemon and Merak/IceWarp queue readers, detection helpers, inventory.
+# qmail, MDaemon and Merak/IceWarp queue readers, shared plain-file
+# helpers, and `qscan inventory`.
 libqscan_a_SOURCES += parsers/qmail.c parsers/mdaemon.c parsers/icewarp.c \
-	parsers/plainmsg.c parsers/plainmsg.h
+	parsers/plainmsg.c parsers/plainmsg.h \
+	parsers/inventory.c parsers/inventory.h
+
+check_LIBRARIES += t/libfmtcheck.a
+t_libfmtcheck_a_SOURCES = t/lib/fmtcheck.c t/lib/fmtcheck.h
+FMT_T_LIBS = t/libfmtcheck.a $(T_LIBS)
+
+check_PROGRAMS += t/1101-qmail-fixtures
+t_1101_qmail_fixtures_LDADD = $(FMT_T_LIBS)
+TESTS += t/1101-qmail-fixtures
