@@ -11,3 +11,6 @@ FMT_T_LIBS = t/libfmtcheck.a $(T_LIBS)
 check_PROGRAMS += t/1101-qmail-fixtures
 t_1101_qmail_fixtures_LDADD = $(FMT_T_LIBS)
 TESTS += t/1101-qmail-fixtures
+check_PROGRAMS += t/1102-qmail-layouts
+t_1102_qmail_layouts_LDADD = $(FMT_T_LIBS)
+TESTS += t/1102-qmail-layouts
