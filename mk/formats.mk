@@ -14,3 +14,6 @@ TESTS += t/1101-qmail-fixtures
 check_PROGRAMS += t/1102-qmail-layouts
 t_1102_qmail_layouts_LDADD = $(FMT_T_LIBS)
 TESTS += t/1102-qmail-layouts
+check_PROGRAMS += t/1201-mdaemon-queue
+t_1201_mdaemon_queue_LDADD = $(FMT_T_LIBS)
+TESTS += t/1201-mdaemon-queue
