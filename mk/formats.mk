@@ -17,3 +17,6 @@ TESTS += t/1102-qmail-layouts
 check_PROGRAMS += t/1201-mdaemon-queue
 t_1201_mdaemon_queue_LDADD = $(FMT_T_LIBS)
 TESTS += t/1201-mdaemon-queue
+check_PROGRAMS += t/1301-icewarp-queue
+t_1301_icewarp_queue_LDADD = $(FMT_T_LIBS)
+TESTS += t/1301-icewarp-queue
