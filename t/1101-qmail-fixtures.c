@@ -20,7 +20,7 @@ static char *extract(const char *tar)
 
 	if (src == NULL)
 		skip_all("%s not in $QSCAN_SHARED/fixtures", tar);
-	dir = tu_tmpdir();
+	dir = fc_keep(tu_tmpdir());
 	if (tu_sh("cd '%s' && tar --numeric-owner -xpf '%s'", dir, src) != 0)
 		bail("cannot extract %s", src);
 	g_free(src);
@@ -30,7 +30,7 @@ static char *extract(const char *tar)
 static void s4(void)
 {
 	char *dir = extract("fixtures/notqmail-1.08-queue-S4-todo.tar");
-	char *q = g_build_filename(dir, "queue", NULL);
+	char *q = fc_keep(g_build_filename(dir, "queue", NULL));
 	struct scan *s = fc_scan(q, &qs_parser_qmail);
 	struct qs_msg *m;
 	char *t;
@@ -71,13 +71,12 @@ static void s4(void)
 		is_str(m->path, "mess/17/10993764", "10993764 path (split 23)");
 	}
 	fc_scan_free(s);
-	g_free(q);
-}
+	}
 
 static void final(void)
 {
 	char *dir = extract("fixtures/notqmail-1.08-queue-final.tar");
-	char *q = g_build_filename(dir, "queue", NULL);
+	char *q = fc_keep(g_build_filename(dir, "queue", NULL));
 	struct scan *s = fc_scan(q, NULL);	/* detected */
 	struct qs_msg *m;
 	char *t;
@@ -104,13 +103,12 @@ static void final(void)
 		is_int(m->size, 375, "size = mess size");
 	}
 	fc_scan_free(s);
-	g_free(q);
-}
+	}
 
 int main(void)
 {
 	s4();
 	final();
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

@@ -26,7 +26,7 @@ static struct qs_msg *need(const struct scan *s, const char *id)
 
 static void split23(void)
 {
-	char *root = tu_tmpdir();
+	char *root = fc_keep(tu_tmpdir());
 	struct qq q;
 	struct scan *s;
 	struct qs_msg *m;
@@ -65,8 +65,8 @@ static void split23(void)
 	qq_info(&q, 1014, QQ_BYTES("F\0"));
 	qq_chan(&q, "remote", 1014, QQ_BYTES("Tvictim@far.example\0"));
 	/* odd entries */
-	if (symlink("../5/1000", g_strdup_printf("%s/mess/3/1011", root)) < 0 ||
-	    mkfifo(g_strdup_printf("%s/mess/4/1012", root), 0600) < 0)
+	if (symlink("../5/1000", fc_keep(g_strdup_printf("%s/mess/3/1011", root))) < 0 ||
+	    mkfifo(fc_keep(g_strdup_printf("%s/mess/4/1012", root)), 0600) < 0)
 		bail("symlink/fifo");
 	tu_write(root, "mess/5/foo.tmp", QQ_BYTES("x"), 0644);
 	tu_write(root, "mess/6/0123", QQ_BYTES("x"), 0644);
@@ -139,7 +139,7 @@ static void split23(void)
 
 static void split7_and_bigtodo(void)
 {
-	char *root = tu_tmpdir(), *root2 = tu_tmpdir();
+	char *root = fc_keep(tu_tmpdir()), *root2 = fc_keep(tu_tmpdir());
 	struct qq q, q2;
 	struct scan *s;
 	struct qs_msg *m;
@@ -184,7 +184,7 @@ static void split7_and_bigtodo(void)
 /* files disappear between the walk and the load: no crash, a clear error */
 static void vanish(void)
 {
-	char *root = tu_tmpdir();
+	char *root = fc_keep(tu_tmpdir());
 	struct qq q;
 	struct qs_item it;
 	struct qs_walk *w;
@@ -221,6 +221,6 @@ int main(void)
 	split23();
 	split7_and_bigtodo();
 	vanish();
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

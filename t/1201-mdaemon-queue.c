@@ -126,7 +126,7 @@ static struct qs_msg *need(const struct scan *s, const char *id)
 
 int main(void)
 {
-	char *root = tu_tmpdir(), *q = g_build_filename(root, "Queues", NULL), *sub, *t;
+	char *root = fc_keep(tu_tmpdir()), *q = fc_keep(g_build_filename(root, "Queues", NULL)), *sub, *t;
 	struct scan *s;
 	struct qs_msg *m;
 
@@ -217,7 +217,7 @@ int main(void)
 	fc_scan_free(s);
 
 	/* pointing at a sub-queue */
-	sub = g_build_filename(q, "Remote", NULL);
+	sub = fc_keep(g_build_filename(q, "Remote", NULL));
 	s = fc_scan(sub, NULL);
 	is_int(s->msgs->len, 8, "sub-queue Remote: its 8 messages");
 	if ((m = need(s, "md50000000005.msg"))) {
@@ -226,6 +226,6 @@ int main(void)
 		is_int(m->files->len, 2, "rte still found");
 	}
 	fc_scan_free(s);
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

@@ -28,7 +28,7 @@ static struct qs_msg *need(const struct scan *s, const char *id)
 
 int main(void)
 {
-	char *root = tu_tmpdir(), *mail = g_build_filename(root, "mail", NULL), *sub, *t;
+	char *root = fc_keep(tu_tmpdir()), *mail = fc_keep(g_build_filename(root, "mail", NULL)), *sub, *t;
 	struct scan *s;
 	struct qs_msg *m;
 
@@ -100,7 +100,7 @@ int main(void)
 		is_str(m->queue, "forward", "legacy forward queue");
 	fc_scan_free(s);
 
-	sub = g_build_filename(mail, "_outgoing", "priority_1", NULL);
+	sub = fc_keep(g_build_filename(mail, "_outgoing", "priority_1", NULL));
 	s = fc_scan(sub, NULL);
 	is_int(s->msgs->len, 2, "sub-queue priority_1: 2 messages");
 	if ((m = need(s, "202001172348481735"))) {
@@ -108,11 +108,10 @@ int main(void)
 		is_str(m->queue, "priority_1", "queue name");
 	}
 	fc_scan_free(s);
-	g_free(sub);
-	sub = g_build_filename(mail, "forward", NULL);
+		sub = fc_keep(g_build_filename(mail, "forward", NULL));
 	s = fc_scan(sub, NULL);
 	is_int(s->msgs->len, 1, "forward/ given directly: 1 message");
 	fc_scan_free(s);
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

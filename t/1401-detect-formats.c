@@ -29,12 +29,12 @@ static const char *detect(const char *dir, char **text)
 
 static char *sub(const char *a, const char *b)
 {
-	return g_build_filename(a, b, NULL);
+	return fc_keep(g_build_filename(a, b, NULL));
 }
 
 int main(void)
 {
-	char *root = tu_tmpdir(), *text = NULL, *d;
+	char *root = fc_keep(tu_tmpdir()), *text = NULL, *d;
 	struct qq q;
 
 	/* qmail */
@@ -104,6 +104,6 @@ int main(void)
 	is_str(detect(d, &text), "none", "random files: no format");
 	ok(strstr(text, "file") && strstr(text, "(30 in all)"), "error lists a bounded sample of names");
 	g_free(text);
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

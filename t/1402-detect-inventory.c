@@ -37,7 +37,7 @@ static int count(const char *hay, const char *needle)
 
 static void qmail(const char *root)
 {
-	char *d = g_build_filename(root, "qmail", NULL), *o;
+	char *d = fc_keep(g_build_filename(root, "qmail", NULL)), *o;
 	struct qq q;
 
 	qq_init(&q, d, 23, false);
@@ -58,12 +58,11 @@ static void qmail(const char *root)
 	if (!ok(strstr(o, "first bytes: ") != NULL, "first bytes of a sample shown"))
 		diag("%s", o);
 	g_free(o);
-	g_free(d);
-}
+	}
 
 static void mdaemon(const char *root)
 {
-	char *d = g_build_filename(root, "Queues", NULL), *o;
+	char *d = fc_keep(g_build_filename(root, "Queues", NULL)), *o;
 	const char msg[] = "X-MDaemon-Deliver-To: a@b.example\r\nX-Envelope-From: c@d.example\r\n\r\nbody\r\n";
 
 	for (int i = 0; i < 20; i++) {
@@ -89,12 +88,11 @@ static void mdaemon(const char *root)
 	ok(strstr(o, "\"unplaced\":2}") != NULL, "2 files unplaced (HIWATER.MRK, notes.txt)");
 	ok(strstr(o, "\"head\":\"X-MDaemon-Deliver-To: a@b.example\\\\r\\\\n") != NULL, "head escaped");
 	g_free(o);
-	g_free(d);
-}
+	}
 
 static void icewarp(const char *root)
 {
-	char *d = g_build_filename(root, "mail", NULL), *o;
+	char *d = fc_keep(g_build_filename(root, "mail", NULL)), *o;
 	const char msg[] = "Received: from x ([192.0.2.1]) by h with ASMTP id 1; date\r\n\r\nb\r\n";
 
 	tu_write(d, "_outgoing/priority_0/202001172348481734.tmp", msg, sizeof msg - 1, 0644);
@@ -112,25 +110,23 @@ static void icewarp(const char *root)
 	   "temp file unplaced");
 	ok(strstr(o, ".imap") == NULL, "mailboxes are not counted");
 	g_free(o);
-	g_free(d);
-}
+	}
 
 static void postfix_and_unknown(const char *root)
 {
 	char *tar = tu_shared("fixtures/postfix-3.7.11-queue-final.tar"), *d, *o;
 
-	d = g_build_filename(root, "nothing", NULL);
+	d = fc_keep(g_build_filename(root, "nothing", NULL));
 	tu_write(d, "a.txt", "hello", 5, 0644);
 	o = inv(d, NULL, false);
 	ok(strstr(o, "format: unknown\n") && strstr(o, "*.txt") && strstr(o, "reader: none"),
 	   "unknown format: still a census");
 	g_free(o);
-	g_free(d);
-	if (tar == NULL) {
+		if (tar == NULL) {
 		skip("postfix fixture not in $QSCAN_SHARED");
 		return;
 	}
-	d = g_build_filename(root, "postfix", NULL);
+	d = fc_keep(g_build_filename(root, "postfix", NULL));
 	g_mkdir_with_parents(d, 0755);
 	if (tu_sh("cd '%s' && tar --numeric-owner -xpf '%s'", d, tar) != 0)
 		bail("extract");
@@ -139,18 +135,17 @@ static void postfix_and_unknown(const char *root)
 	ok(strstr(o, "{\"pattern\":\"<hex queue id>\"") && strstr(o, "{\"pattern\":\"<long queue id>\""),
 	   "Postfix short and long queue IDs recognised");
 	g_free(o);
-	g_free(d);
-	g_free(tar);
+		g_free(tar);
 }
 
 int main(void)
 {
-	char *root = tu_tmpdir();
+	char *root = fc_keep(tu_tmpdir());
 
 	qmail(root);
 	mdaemon(root);
 	icewarp(root);
 	postfix_and_unknown(root);
-	tu_cleanup();
+	fc_cleanup();
 	return done_testing();
 }

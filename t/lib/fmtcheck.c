@@ -8,6 +8,24 @@
 #include "../testutil.h"
 #include "fmtcheck.h"
 
+static GPtrArray *kept;
+
+char *fc_keep(char *s)
+{
+	if (kept == NULL)
+		kept = g_ptr_array_new_with_free_func(g_free);
+	g_ptr_array_add(kept, s);
+	return s;
+}
+
+void fc_cleanup(void)
+{
+	tu_cleanup();
+	if (kept)
+		g_ptr_array_free(kept, TRUE);
+	kept = NULL;
+}
+
 struct scan *fc_scan(const char *dir, const struct qs_parser *p)
 {
 	struct scan *s = g_new0(struct scan, 1);
@@ -137,7 +155,7 @@ void qq_init(struct qq *q, const char *root, int split, bool bigtodo)
 	static const char *const dirs[] = { "mess", "info", "local", "remote", NULL };
 	static const char *const flat[] = { "todo", "intd", "bounce", "lock", "pid", NULL };
 
-	q->root = g_strdup(root);
+	q->root = fc_keep(g_strdup(root));
 	q->split = split;
 	q->bigtodo = bigtodo;
 	for (int i = 0; dirs[i]; i++)

@@ -30,6 +30,10 @@ void fc_age(const char *dir, const char *rel, long secs);
 /* age every file below dir */
 void fc_age_all(const char *dir, long secs);
 
+/* keep s until fc_cleanup() (test scratch strings); returns s */
+char *fc_keep(char *s);
+void fc_cleanup(void);	/* also tu_cleanup() */
+
 /* qmail queue writer */
 struct qq {
 	char *root;
