@@ -355,27 +355,33 @@ static const char *hvalue(const struct qs_headers *h, guint i)
 	return ((struct qs_header *)g_ptr_array_index(h->list, i))->value;
 }
 
-/* MDaemon's Received: the first one with "id [N-](md|pd)<digits>.msg" */
+/* "[N-](md|pd)<digits>.msg" at t, followed by a blank, ';' or the end */
+static bool md_id_at(const char *t)
+{
+	const char *d = t + strspn(t, "0123456789");
+
+	if (*d == '-' && d > t)
+		t = d + 1;
+	if ((g_ascii_tolower(t[0]) != 'm' && g_ascii_tolower(t[0]) != 'p') ||
+	    g_ascii_tolower(t[1]) != 'd' || !g_ascii_isdigit(t[2]))
+		return false;
+	t += 2 + strspn(t + 2, "0123456789");
+	return g_ascii_strncasecmp(t, ".msg", 4) == 0 &&
+	       (t[4] == '\0' || t[4] == ';' || g_ascii_isspace(t[4]));
+}
+
+/* MDaemon's Received: the first (newest) one with an "id md….msg" token */
 static int md_received(const struct qs_headers *h)
 {
 	int i = -1;
 
 	while ((i = qs_headers_find(h, "Received", (guint)(i + 1))) >= 0) {
-		const char *p = hvalue(h, (guint)i);
-		while ((p = strstr(p, " id ")) != NULL) {
-			const char *t = p + 4;
-			t += strspn(t, "0123456789");
-			if (*t == '-')
-				t++;
-			else
-				t = p + 4;
-			if ((g_ascii_tolower(t[0]) == 'm' || g_ascii_tolower(t[0]) == 'p') &&
-			    g_ascii_tolower(t[1]) == 'd' && g_ascii_isdigit(t[2])) {
-				t += 2 + strspn(t + 2, "0123456789");
-				if (g_ascii_strncasecmp(t, ".msg", 4) == 0)
-					return i;
-			}
-			p += 4;
+		const char *v = hvalue(h, (guint)i), *p = v;
+		while ((p = strstr(p, "id")) != NULL) {
+			if (p > v && g_ascii_isspace(p[-1]) && g_ascii_isspace(p[2]) &&
+			    md_id_at(p + 2 + strspn(p + 2, " \t")))
+				return i;
+			p += 2;
 		}
 	}
 	return -1;
@@ -489,8 +495,11 @@ static void msg_envelope(struct qs_msg *m)
 		}
 	if (from_h[i] == NULL)
 		qs_msg_note(m, "no X-Envelope-From / X-Return-Path header: sender unknown");
-	if ((v = env_header(&h, rcvd, "X-MDRemoteIP", m)) != NULL)
-		qs_msg_set(&m->client_ip, v, strcspn(v, " \t"));
+	if ((v = env_header(&h, rcvd, "X-MDRemoteIP", m)) != NULL) {
+		if (*v == '[')
+			v++;
+		qs_msg_set(&m->client_ip, v, strcspn(v, " \t]"));
+	}
 	if ((v = env_header(&h, rcvd, "X-MDHelo", m)) != NULL)
 		qs_msg_set(&m->client_helo, v, strlen(v));
 	if ((v = env_header(&h, rcvd, "X-Authenticated-Sender", m)) != NULL && *v)

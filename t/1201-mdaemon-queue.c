@@ -48,7 +48,7 @@ static const char m2[] =
 /* a client forged an X-MDaemon-Deliver-To below MDaemon's block */
 static const char m3[] =
 	"Received: from [198.51.100.7] by mx.local.test (MDaemon PRO v20.0.0)\r\n"
-	" with ESMTP id md50000000003.msg; Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+	"\twith ESMTP\r\n\tid 51-pd50000000003.msg; Mon, 23 Nov 2026 10:00:00 +0000\r\n"
 	"X-MDRemoteIP: 198.51.100.7\r\n"
 	"X-Envelope-From: spam@bad.example\r\n"
 	"X-MDaemon-Deliver-To: real@far.example\r\n"
