@@ -64,6 +64,12 @@ static void split23(void)
 	qq_mess(&q, 1014, NET);
 	qq_info(&q, 1014, QQ_BYTES("F\0"));
 	qq_chan(&q, "remote", 1014, QQ_BYTES("Tvictim@far.example\0"));
+	qq_mess(&q, 1015, NET);		/* S5 with every channel file gone */
+	qq_info(&q, 1015, QQ_BYTES("Fa@b.example\0"));
+	qq_mess(&q, 1016, LOCAL);		/* todo with an unknown record */
+	qq_todo(&q, 1016, QQ_BYTES("u0\0p1\0Fa@b\0Zzz\0Tc@d\0"));
+	qq_mess(&q, 1017, LOCAL);		/* todo: recipient before sender */
+	qq_todo(&q, 1017, QQ_BYTES("u0\0p1\0Tc@d\0Fa@b\0"));
 	/* odd entries */
 	if (symlink("../5/1000", fc_keep(g_strdup_printf("%s/mess/3/1011", root))) < 0 ||
 	    mkfifo(fc_keep(g_strdup_printf("%s/mess/4/1012", root)), 0600) < 0)
@@ -74,7 +80,7 @@ static void split23(void)
 	fc_age(root, "mess/14/1003", 3600);
 
 	s = fc_scan(root, &qs_parser_qmail);
-	is_int(s->msgs->len, 11, "11 messages (young S2, symlink, fifo, odd names left out)");
+	is_int(s->msgs->len, 14, "14 messages (young S2, symlink, fifo, odd names left out)");
 	is_int(s->walk_errors->len, 2, "two walk errors");
 	ok(fc_any_error(s, "mess/3/1011: not a regular file (symbolic link)"), "symlink reported");
 	ok(fc_any_error(s, "mess/4/1012: not a regular file (special file)"), "FIFO reported");
@@ -134,6 +140,16 @@ static void split23(void)
 		   "1014 body prefix read for the null sender");
 		ok(m->body_complete, "1014 body complete");
 	}
+	if ((m = need(s, "1015"))) {
+		is_int(m->err, QS_ERR_NONE, "1015 info only: readable");
+		is_int(m->rcpts->len, 0, "1015 no recipients");
+		ok(fc_has_note(m, "every recipient is done"), "1015 note explains");
+	}
+	if ((m = need(s, "1016")))
+		ok(m->err == QS_ERR_MALFORMED && fc_has_note(m, "todo/1016: offset 11: unknown record type"),
+		   "1016 unknown todo record at its offset");
+	if ((m = need(s, "1017")))
+		ok(m->err == QS_ERR_MALFORMED && fc_has_note(m, "recipient before the sender"), "1017 T before F");
 	fc_scan_free(s);
 }
 
