@@ -18,7 +18,8 @@
  *    from a Return-Path-like header; the origin from the Received chain
  *    (`with ASMTP` = authenticated).
  * temp/ is never read: IceWarp empties it on start and its files are in
- * flight.
+ * flight. Grouping needs every name of one directory at once, so the
+ * names of the directory being walked are held (not the whole queue).
  */
 #include "config.h"
 #include <errno.h>

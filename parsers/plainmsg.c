@@ -97,9 +97,11 @@ int qs_plain_read(int fd, const char *rel, struct qs_msg *m, bool body)
 	}
 	if (body)
 		m->body_complete = body_complete;
-	if (!m->hdr_complete)
-		qs_msg_note(m, "%s: header block not terminated within %d bytes (or file empty)",
+	if (!m->hdr_complete && m->hdr->len >= QS_MAX_HEADER_BLOCK)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: header block larger than %d bytes",
 			    rel, QS_MAX_HEADER_BLOCK);
+	else if (!m->hdr_complete)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: empty file or no header lines", rel);
 	return 0;
 }
 

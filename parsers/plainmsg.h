@@ -33,7 +33,9 @@ char *qs_dir_basename(const char *root);
 /* open rel for load(); on failure qs_msg_fail(UNREADABLE) and -1 */
 int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st);
 /* read the header block (and the body prefix when body) from offset 0
- * of fd into m; -1 after qs_msg_fail on a read error */
+ * of fd into m; -1 after qs_msg_fail on a read error; an empty file or
+ * a header block beyond QS_MAX_HEADER_BLOCK fails the message as
+ * malformed (0 is still returned: the bytes read are kept) */
 int qs_plain_read(int fd, const char *rel, struct qs_msg *m, bool body);
 
 /* envelope address from a header value or a file line: blanks and one

@@ -64,6 +64,16 @@ static void split23(void)
 	qq_mess(&q, 1014, NET);
 	qq_info(&q, 1014, QQ_BYTES("F\0"));
 	qq_chan(&q, "remote", 1014, QQ_BYTES("Tvictim@far.example\0"));
+	qq_mess(&q, 1018, "");			/* empty mess file */
+	qq_info(&q, 1018, QQ_BYTES("Fa@b.example\0"));
+	{
+		GString *h = g_string_new(NULL);	/* header block over the cap */
+		while (h->len <= 300 * 1024)
+			g_string_append(h, "X-Filler: 0123456789012345678901234567890123456789\n");
+		qq_mess(&q, 1019, h->str);
+		qq_info(&q, 1019, QQ_BYTES("Fa@b.example\0"));
+		g_string_free(h, TRUE);
+	}
 	qq_mess(&q, 1015, NET);		/* S5 with every channel file gone */
 	qq_info(&q, 1015, QQ_BYTES("Fa@b.example\0"));
 	qq_mess(&q, 1016, LOCAL);		/* todo with an unknown record */
@@ -80,7 +90,7 @@ static void split23(void)
 	fc_age(root, "mess/14/1003", 3600);
 
 	s = fc_scan(root, &qs_parser_qmail);
-	is_int(s->msgs->len, 14, "14 messages (young S2, symlink, fifo, odd names left out)");
+	is_int(s->msgs->len, 16, "16 messages (young S2, symlink, fifo, odd names left out)");
 	is_int(s->walk_errors->len, 2, "two walk errors");
 	ok(fc_any_error(s, "mess/3/1011: not a regular file (symbolic link)"), "symlink reported");
 	ok(fc_any_error(s, "mess/4/1012: not a regular file (special file)"), "FIFO reported");
@@ -145,6 +155,10 @@ static void split23(void)
 		is_int(m->rcpts->len, 0, "1015 no recipients");
 		ok(fc_has_note(m, "every recipient is done"), "1015 note explains");
 	}
+	if ((m = need(s, "1018")))
+		ok(m->err == QS_ERR_MALFORMED && fc_has_note(m, "mess/6/1018: empty file"), "1018 empty mess");
+	if ((m = need(s, "1019")))
+		ok(m->err == QS_ERR_MALFORMED && fc_has_note(m, "header block larger than"), "1019 header over the cap");
 	if ((m = need(s, "1016")))
 		ok(m->err == QS_ERR_MALFORMED && fc_has_note(m, "todo/1016: offset 11: unknown record type"),
 		   "1016 unknown todo record at its offset");
