@@ -115,8 +115,9 @@ static int probe(int rootfd, const char *root, GString *why)
 			what = "Merak forward/ queue";
 		}
 	}
-	g_string_append_printf(why, "icewarp: %s (%d priority_N, %d *.tmp, %d *.tm$)%s\n",
-			       what, prio, tmp, tmq, score ? "" : ": not Merak/IceWarp");
+	g_string_append_printf(why, "icewarp: %s (%d priority_N, %d *.tmp, %d *.tm$)%s%s\n",
+			       what, prio, tmp, tmq, score ? "" : ": not Merak/IceWarp",
+			       score == 0 && is_dir_at(rootfd, "mail/_outgoing") ? " (give its mail/ sub-directory)" : "");
 	g_free(base);
 	return score;
 }
@@ -481,7 +482,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		qs_msg_note(m, "more than %d files share the base name %s: only the first are handled",
 			    QS_MAX_FILES_PER_MSG, item->id);
 
-	/* sniff every file of the group once */
+	/* sniff every file of the group once; the message file stays open */
 	for (i = 0; i < item->files->len; i++) {
 		const char *rel = g_ptr_array_index(item->files, i);
 		GError *err = NULL;
@@ -498,10 +499,18 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			if (st.st_size > msg_size) {
 				msg = (int)i;
 				msg_size = st.st_size;
+				if (fd >= 0)
+					close(fd);
+				fd = f;
+				m->size = st.st_size;
+				m->mtime = st.st_mtime;
+				continue;
 			}
 		} else if (n > 0 && env < 0 && looks_like_envelope(buf, (size_t)n, st.st_size)) {
 			env = (int)i;
-			g_byte_array_append(envbuf, buf, (guint)n);
+			g_byte_array_set_size(envbuf, IW_MAX_ENVELOPE);
+			n = pread(f, envbuf->data, IW_MAX_ENVELOPE, 0);
+			g_byte_array_set_size(envbuf, n > 0 ? (guint)n : 0);
 		}
 		close(f);
 	}
@@ -517,9 +526,6 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			    nmsg, item->id, m->path);
 	if (env >= 0)
 		parse_envelope(m, g_ptr_array_index(item->files, env), envbuf->data, envbuf->len);
-	fd = qs_plain_open(rootfd, m->path, m, &st);
-	if (fd < 0)
-		goto out;
 	if (qs_plain_read(fd, m->path, m, false) < 0)
 		goto out;
 	if (env < 0) {
@@ -529,7 +535,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	}
 	if (m->sender == NULL || m->sender[0] == '\0')
 		qs_plain_read(fd, m->path, m, true);
-	m->arrival = st.st_mtime;
+	m->arrival = m->mtime;
 out:
 	if (fd >= 0)
 		close(fd);

@@ -129,6 +129,14 @@ static void count_names(int rootfd, const char *rel, int cap, bool descend, stru
 	closedir(d);
 }
 
+static bool has_queues_dir(int rootfd)
+{
+	struct stat st;
+
+	return (fstatat(rootfd, "Queues", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+		fstatat(rootfd, "queues", &st, AT_SYMLINK_NOFOLLOW) == 0) && S_ISDIR(st.st_mode);
+}
+
 static int probe(int rootfd, const char *root, GString *why)
 {
 	struct md_counts c = { 0 };
@@ -143,8 +151,10 @@ static int probe(int rootfd, const char *root, GString *why)
 	else if (c.raw > 0)
 		score = 50;
 	g_string_append_printf(why, "mdaemon: %d md|pd*.msg, %d *.raw, %d HIWATER.MRK, %d known sub-queue "
-			       "folders (Remote, Local, Inbound, Bad, ...)%s\n", c.msg, c.raw, c.hiwater,
-			       c.known, score ? "" : ": not MDaemon");
+			       "folders (Remote, Local, Inbound, Bad, ...)%s%s\n", c.msg, c.raw, c.hiwater,
+			       c.known, score ? "" : ": not MDaemon",
+			       score == 0 && c.known == 0 && c.subs > 0 && has_queues_dir(rootfd) ?
+			       " (give its Queues/ sub-directory)" : "");
 	g_free(base);
 	return score;
 }

@@ -90,7 +90,8 @@ static int probe(int rootfd, const char *root, GString *why)
 	todo = have & (1 << 4);
 	if (!mess || (!(have & 2) && !todo)) {
 		g_string_append_printf(why, "qmail: no mess/ with info/ or todo/ here%s\n",
-				       is_dir_at(rootfd, "../mess") ? " (this looks like a qmail sub-directory: give the queue directory above it)" : "");
+				       is_dir_at(rootfd, "../mess") ? " (this looks like a qmail sub-directory: give the queue directory above it)" :
+				       is_dir_at(rootfd, "queue/mess") ? " (give its queue/ sub-directory)" : "");
 		return 0;
 	}
 	split = count_numeric_dirs(rootfd, "mess", 4096);

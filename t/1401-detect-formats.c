@@ -90,6 +90,23 @@ int main(void)
 		ok(strcmp(r, "postfix") == 0 || strcmp(r, "none") == 0, "Postfix layout is not taken for another format (%s)", r);
 	}
 
+	/* install roots: the error says which sub-directory to give */
+	is_str(detect(root, &text), "none", "parent of the qmail tree: not a queue");
+	d = sub(root, "MDaemon");
+	tu_write(d, "Queues/Remote/md50000000001.msg", "X: y\n\n", 6, 0644);
+	g_mkdir_with_parents(sub(d, "App"), 0755);
+	is_str(detect(d, &text), "none", "MDaemon install root: not a queue");
+	ok(strstr(text, "give its Queues/ sub-directory") != NULL, "error points at Queues/");
+	d = sub(root, "IceWarp");
+	g_mkdir_with_parents(sub(d, "mail/_outgoing/priority_0"), 0755);
+	g_mkdir_with_parents(sub(d, "config"), 0755);
+	is_str(detect(d, &text), "none", "IceWarp install root: not a queue");
+	ok(strstr(text, "give its mail/ sub-directory") != NULL, "error points at mail/");
+	d = sub(root, "varqmail");
+	qq_init(&q, sub(d, "queue"), 3, false);
+	is_str(detect(d, &text), "none", "/var/qmail: not a queue");
+	ok(strstr(text, "give its queue/ sub-directory") != NULL, "error points at queue/");
+
 	/* nothing fits */
 	d = sub(root, "empty");
 	g_mkdir_with_parents(d, 0755);
