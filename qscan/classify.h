@@ -50,6 +50,14 @@ struct qs_judgement {
 	GPtrArray *trace;	/* struct qs_trace *, in the order tried */
 	char *explanation;	/* one line: "relay: open-relay - sender ..." */
 	struct qs_judgement *original;	/* bounce: the carried original, or NULL */
+	/* facts added by the policy engine (origin.h) */
+	char *client_name;	/* rDNS of the client, if known */
+	bool authenticated;	/* SMTP AUTH seen (metadata or an ours hop); user may be unknown */
+	bool local_submission;	/* no network client: sendmail command, pickup, uid */
+	bool origin_trusted;	/* the walk met only trusted/our hosts: origin_ip is the deepest of them */
+	bool rcpts_from_received;	/* envelope unknown: recipients taken from our hops' `for` */
+	bool carried_passed_here;	/* original in a bounce: it passed through this server */
+	bool carried_incomplete;	/* original in a bounce: its header block was cut */
 };
 
 struct qs_judge_ctx;
