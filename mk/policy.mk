@@ -1,6 +1,12 @@
 # configuration, addresses, the POLICY.md judgement.
 libqscan_a_SOURCES += qscan/conf.c qscan/conf.h qscan/addr.c qscan/addr.h \
 	qscan/classify.c qscan/classify.h
+# config work: networks, the configuration file reader, MTA control files.
+libqscan_a_SOURCES += qscan/net.c qscan/confload.c qscan/confpriv.h qscan/mtaconf.c
+check_PROGRAMS += t/4001-addr-tricks
+t_4001_addr_tricks_SOURCES = t/4001-addr-tricks.c
+t_4001_addr_tricks_LDADD = $(T_LIBS)
+TESTS += t/4001-addr-tricks
 # policy engine: origin/ours detection, DSN originals, .eml loading
 libqscan_a_SOURCES += qscan/origin.c qscan/origin.h qscan/dsn.c qscan/dsn.h \
 	qscan/eml.c qscan/eml.h

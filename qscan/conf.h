@@ -38,6 +38,8 @@ struct qs_rule {
 	char *pattern;
 	pcre2_code *re;		/* compiled, JIT where available */
 	bool purge;		/* effect: purge (true) or spare */
+	bool jit;		/* pcre2_jit_compile succeeded: match through JIT */
+	guint line;		/* line of the [rule NAME] group in the file, 0 if unknown */
 };
 
 enum qs_action {
@@ -71,6 +73,13 @@ struct qs_config {
 	GArray *wl_networks;		/* struct qs_net */
 	GPtrArray *rules;		/* struct qs_rule *, file order */
 	bool local_domains_configured;	/* set by file or command line */
+	/* extension: names this server writes in the "by" part of its own
+	 * Received lines (key local_hostnames; else Postfix myhostname or
+	 * qmail control/me); struct qs_domain *, lower-case, exact match */
+	GPtrArray *local_hostnames;
+	bool local_hostnames_configured;
+	/* notes gathered while reading MTA control files (char *), for -v */
+	GPtrArray *notes;
 };
 
 struct qs_config *qs_config_new(void);		/* embedded defaults */
@@ -86,5 +95,50 @@ void qs_config_mta_defaults(struct qs_config *c, const char *format, const char 
 bool qs_net_parse(const char *text, struct qs_net *out);	/* "1.2.3.0/24", "::1", "2001:db8::/32" */
 bool qs_net_match(const struct qs_net *n, const char *ip);
 bool qs_net_list_match(const GArray *nets, const char *ip);
+
+/*
+ * Additions (config work). Order of use: qs_config_new(), then
+ * qs_config_load() (a list in the file REPLACES the embedded default of
+ * that key), then command-line additions (they add to the list), then
+ * qs_config_mta_defaults() (only fills local_domains/local_hostnames
+ * when nothing configured them).
+ *
+ * Networks: qs_net_parse() allocates n->text; free it with
+ * qs_net_clear() (the config's arrays do that themselves). A network
+ * with host bits set (192.0.2.5/24) is rejected. IPv4-mapped IPv6
+ * addresses are IPv4 everywhere; [..] and "IPv6:" are accepted.
+ */
+bool qs_net_parse_err(const char *text, struct qs_net *out, const char **why);
+void qs_net_clear(struct qs_net *n);
+bool qs_net_match_raw(const struct qs_net *n, int family, const guint8 addr[16]);
+/* parse an IP (mapped IPv6 -> AF_INET, 4 bytes); false when not an IP */
+bool qs_ip_parse(const char *ip, int *family, guint8 addr[16]);
+/* canonical text of an IP ("2001:db8::1", mapped -> dotted quad), or NULL */
+char *qs_ip_normalize(const char *ip);
+
+/*
+ * Rules. Each pattern is compiled once at load (PCRE2_UTF|PCRE2_UCP
+ * when it is valid UTF-8, with PCRE2_MATCH_INVALID_UTF so that any
+ * subject bytes are safe; caseless only through "(?i)" in the pattern)
+ * and JIT-compiled when the library supports it. The compiled code is
+ * shared read-only; match data is NOT: every thread creates its own,
+ * e.g. with qs_rules_match_data_new(), and passes it in. A match error
+ * (match limit, bad subject) counts as "no match". NULL subject: false.
+ */
+bool qs_rule_match(const struct qs_rule *r, pcre2_match_data *md, const char *subject);
+pcre2_match_data *qs_rules_match_data_new(const struct qs_config *c);
+
+/* locality helpers for the policy: IP is one of local_addresses; name is
+ * one of local_hostnames (case-insensitive, trailing dot ignored) */
+bool qs_ip_is_local(const struct qs_config *c, const char *ip);
+bool qs_hostname_is_local(const struct qs_config *c, const char *name);
+/* does a domain-list entry ("x.example" exact, ".example" subdomains
+ * only) match a normalised domain? */
+bool qs_domain_entry_match(const char *entry, const char *domain);
+/* is a normalised domain in a char * list of such entries (wl_domains) */
+bool qs_domain_list_match(const GPtrArray *entries, const char *domain);
+/* one qs_info line per configured input and its source (for -v) */
+void qs_config_describe(const struct qs_config *c);
+int qs_config_add_local_hostname(struct qs_config *c, const char *name, const char *source, GError **err);
 
 #endif
