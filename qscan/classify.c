@@ -136,7 +136,7 @@ void qs_judgement_clear(struct qs_judgement *j)
 	j->client_ip = j->client_helo = j->client_name = j->auth_user = j->origin_ip = NULL;
 	j->subject = j->explanation = NULL;
 	j->verdict = QS_VERDICT_UNSURE;
-	j->authenticated = j->local_submission = j->origin_trusted = false;
+	j->authenticated = j->local_submission = j->origin_trusted = j->origin_external = false;
 	j->rcpts_from_received = j->carried_passed_here = j->carried_incomplete = false;
 }
 
@@ -156,8 +156,9 @@ static void add_dest(const struct qs_config *c, struct qs_judgement *j, const ch
 	struct qs_dest *d = g_new0(struct qs_dest, 1);
 
 	d->addr = g_strdup(addr);
-	d->dest = qs_addr_destination(addr);
-	d->local = qs_domain_is_local(c, d->dest);
+	/* QS_ADDR_INVALID leaves dest NULL and local false: neither local
+	 * nor external (all_external() refuses it) */
+	qs_addr_resolve(c, addr, &d->dest, &d->local);
 	g_ptr_array_add(j->dests, d);
 }
 
@@ -197,9 +198,11 @@ static bool all_external(const struct qs_judgement *j)
 
 	if (j->dests->len == 0)
 		return false;
-	for (i = 0; i < j->dests->len; i++)
-		if (((struct qs_dest *)g_ptr_array_index(j->dests, i))->local)
-			return false;
+	for (i = 0; i < j->dests->len; i++) {
+		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
+		if (d->local || d->dest == NULL)
+			return false;	/* local, or an address we could not decode */
+	}
 	return true;
 }
 
@@ -214,26 +217,6 @@ static const struct qs_dest *first_local(const struct qs_judgement *j)
 }
 
 /* ---- matching helpers ----------------------------------------------- */
-
-/* domain_match - "x" exactly, ".x" every subdomain of x (as local_domains) */
-static bool domain_listed(const GPtrArray *list, const char *dom)
-{
-	guint i;
-
-	if (dom == NULL || list == NULL)
-		return false;
-	for (i = 0; i < list->len; i++) {
-		const char *e = g_ptr_array_index(list, i);
-		if (e[0] == '.') {
-			size_t n = strlen(dom), k = strlen(e);
-			if (n > k && g_ascii_strcasecmp(dom + n - k, e) == 0)
-				return true;
-		} else if (g_ascii_strcasecmp(e, dom) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
 
 static bool addr_listed(const GPtrArray *list, const char *addr)
 {
@@ -351,10 +334,10 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
 		if (addr_listed(c->wl_recipients, d->addr))
 			g_string_append_printf(why, "recipient %s; ", d->addr);
-		if (domain_listed(c->wl_domains, d->dest))
+		if (qs_domain_list_match(c->wl_domains, d->dest))
 			g_string_append_printf(why, "recipient domain %s; ", d->dest);
 	}
-	if (domain_listed(c->wl_domains, sdom))
+	if (qs_domain_list_match(c->wl_domains, sdom))
 		g_string_append_printf(why, "sender domain %s; ", sdom);
 	if (j->client_ip && qs_net_list_match(c->wl_networks, j->client_ip))
 		g_string_append_printf(why, "client %s; ", j->client_ip);
@@ -574,12 +557,13 @@ static bool rule_trusted(struct qs_judgement *j)
 		decide(j, QS_VERDICT_LEGIT, "local-submission");
 		return true;
 	}
-	if (j->origin_ip && j->origin_trusted) {
-		qs_trace_add(j, "trusted-network", true, "origin %s is trusted", j->origin_ip);
+	if (j->origin_trusted) {
+		qs_trace_add(j, "trusted-network", true, "the client is in trusted_networks");
 		decide(j, QS_VERDICT_LEGIT, "trusted-network");
 		return true;
 	}
-	qs_trace_add(j, "trusted-network", false, "%s", j->origin_ip ? "origin is external" : "origin unknown");
+	qs_trace_add(j, "trusted-network", false, "%s", j->origin_external ? "the client is external" :
+		     "the client is unknown or not trusted");
 	return false;
 }
 
@@ -593,8 +577,8 @@ static bool rule_forwarded(const struct qs_config *c, struct qs_judgement *j)
 		bool local;
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
 			continue;
-		dest = qs_addr_destination(h->for_addr);
-		local = dest != NULL && qs_domain_is_local(c, dest);
+		if (qs_addr_resolve(c, h->for_addr, &dest, &local) != QS_ADDR_DOMAIN)
+			local = false;	/* a bare name proves nothing about a domain of ours */
 		g_free(dest);
 		if (local) {
 			qs_trace_add(j, "forwarded", true, "Received line %u was for local %s", i + 1, h->for_addr);
@@ -635,7 +619,7 @@ static bool sender_local(const struct qs_config *c, const struct qs_msg *m, bool
 static bool rule_open_relay(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j)
 {
 	bool known, local = sender_local(c, m, &known), ext = all_external(j);
-	bool origin = j->origin_ip && !j->origin_trusted;
+	bool origin = j->origin_external;
 	bool hit = known && !local && ext && origin;
 
 	qs_trace_add(j, "open-relay", hit, "%s", hit ? "external sender, every recipient external" :
@@ -650,7 +634,7 @@ static bool rule_open_relay(const struct qs_config *c, const struct qs_msg *m, s
 static bool rule_forged_local(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j)
 {
 	bool known, local = sender_local(c, m, &known);
-	bool hit = known && local && all_external(j) && j->origin_ip && !j->origin_trusted &&
+	bool hit = known && local && all_external(j) && j->origin_external &&
 		   !j->authenticated;
 
 	qs_trace_add(j, "forged-local-sender", hit, "%s%s", hit ? "local sender domain from external origin " : "",

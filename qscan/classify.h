@@ -54,7 +54,8 @@ struct qs_judgement {
 	char *client_name;	/* rDNS of the client, if known */
 	bool authenticated;	/* SMTP AUTH seen (metadata or an ours hop); user may be unknown */
 	bool local_submission;	/* no network client: sendmail command, pickup, uid */
-	bool origin_trusted;	/* the walk met only trusted/our hosts: origin_ip is the deepest of them */
+	bool origin_trusted;	/* the origin (client, looking through this host's own hops) is trusted */
+	bool origin_external;	/* ... is neither trusted nor this host */
 	bool rcpts_from_received;	/* envelope unknown: recipients taken from our hops' `for` */
 	bool carried_passed_here;	/* original in a bounce: it passed through this server */
 	bool carried_incomplete;	/* original in a bounce: its header block was cut */

@@ -78,7 +78,6 @@ bool qs_host_is_ours(const struct qs_config *c, const char *host, const char *ex
 {
 	bool literal, ours = false;
 	char *h;
-	guint i;
 
 	if (host == NULL || *host == '\0')
 		return false;
@@ -86,9 +85,7 @@ bool qs_host_is_ours(const struct qs_config *c, const char *host, const char *ex
 	if (literal || g_hostname_is_ip_address(h))
 		ours = qs_net_list_match(c->local_addresses, h);
 	else {
-		ours = name_eq(h, extra_name);
-		for (i = 0; !ours && c->local_hostnames && i < c->local_hostnames->len; i++)
-			ours = name_eq(h, ((struct qs_domain *)g_ptr_array_index(c->local_hostnames, i))->name);
+		ours = name_eq(h, extra_name) || qs_hostname_is_local(c, h);
 	}
 	g_free(h);
 	return ours;
@@ -232,6 +229,12 @@ static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws
 	return start;
 }
 
+/* bounce_daemon - qmail-send writing a bounce: local, yet no submission */
+static bool bounce_daemon(const char *raw)
+{
+	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked for bounce");
+}
+
 static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops,
 			GPtrArray *raws, int start)
 {
@@ -261,7 +264,8 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 		j->client_ip = g_strdup(h->ip);
 		j->client_helo = g_strdup(h->from);
 		j->client_name = g_strdup(h->rdns);
-		if (h->ip == NULL && hop_is_local(h, g_ptr_array_index(raws, last)))
+		if (h->ip == NULL && hop_is_local(h, g_ptr_array_index(raws, last)) &&
+		    !bounce_daemon(g_ptr_array_index(raws, last)))
 			j->local_submission = true;
 		qs_trace_add(j, "client", h->ip || j->local_submission,
 			     "Received line %d (the oldest written here): %s", last + 1,
@@ -269,54 +273,66 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 	}
 }
 
-/* walk_origin - from the client down while the sender is trusted or us */
+/*
+ * walk_origin - two facts from one walk down [metadata client, hops...]:
+ * the origin of POLICY rules 6 and 10 (the client, looking through our
+ * own hosts: the first sending host in our own hops that is not
+ * loopback/local_addresses; all ours -> the deepest of them), and the
+ * external origin IP that is counted (going on through trusted hosts
+ * until the first that is neither trusted nor us).
+ */
 static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j,
 			GPtrArray *hops, GPtrArray *raws, int start)
 {
-	const char *deepest = NULL;
-	bool walked_any = false;
-	int i;
+	const char *deepest = NULL, *policy = NULL;
+	int i, policy_at = 0;
 
 	if (m->client_ip) {
-		if (!qs_ip_is_trusted(c, m->client_ip) && !qs_ip_is_us(c, m->client_ip)) {
-			j->origin_ip = g_strdup(m->client_ip);
-			qs_trace_add(j, "origin", true, "%s: the client itself is external", m->client_ip);
-			return;
-		}
 		deepest = m->client_ip;
-		walked_any = true;
+		if (!qs_ip_is_us(c, m->client_ip))
+			policy = m->client_ip;
 	} else if (m->local_submission) {
 		qs_trace_add(j, "origin", false, "local submission: no network origin");
 		return;
 	}
 	for (i = start; start >= 0 && i < (int)hops->len; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
-		if (hop_is_local(h, g_ptr_array_index(raws, i))) {
-			if (!walked_any)
+		const char *raw = g_ptr_array_index(raws, i);
+		if (deepest && !qs_ip_is_trusted(c, deepest) && !qs_ip_is_us(c, deepest))
+			break;
+		if (hop_is_local(h, raw)) {
+			if (!deepest && !bounce_daemon(raw))
 				j->local_submission = true;
 			break;
 		}
 		if (h->ip == NULL)
 			continue;
-		if (!qs_ip_is_trusted(c, h->ip) && !qs_ip_is_us(c, h->ip)) {
-			j->origin_ip = g_strdup(h->ip);
-			qs_trace_add(j, "origin", true, "%s: first external sender, Received line %d",
-				     h->ip, i + 1);
-			return;
+		if (!policy && h->ours && !qs_ip_is_us(c, h->ip)) {
+			policy = h->ip;
+			policy_at = i + 1;
 		}
-		deepest = h->ip;
-		walked_any = true;
+		if (deepest == NULL || qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest))
+			deepest = h->ip;
 	}
-	if (deepest) {
-		j->origin_ip = g_strdup(deepest);
-		/* loopback that trusted_networks leaves out is us, not trusted */
-		j->origin_trusted = qs_ip_is_trusted(c, deepest);
-		qs_trace_add(j, "origin", true, "%s: no external sender behind it (%s)", deepest,
-			     j->origin_trusted ? "trusted" : "this host, not in trusted_networks");
-	} else {
+	if (deepest == NULL) {
 		qs_trace_add(j, "origin", false, "%s", j->local_submission ?
 			     "local submission: no network origin" : "unknown: no sending IP");
+		return;
 	}
+	if (policy == NULL)
+		policy = m->client_ip && !qs_ip_is_us(c, m->client_ip) ? m->client_ip : NULL;
+	if (policy == NULL) {
+		/* only this host itself: loopback/local_addresses */
+		policy = m->client_ip ? m->client_ip : deepest;
+	}
+	j->origin_trusted = qs_ip_is_trusted(c, policy);
+	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
+	j->origin_ip = g_strdup(deepest);
+	qs_trace_add(j, "origin", true, "client %s (%s%d) is %s; counted origin %s%s", policy,
+		     policy_at ? "Received line " : "metadata or line ", policy_at,
+		     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
+		     "this host but not in trusted_networks", deepest,
+		     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ? " (no external sender behind it)" : "");
 }
 
 static char *header_user(const struct qs_judgement *j, const char **which)
