@@ -104,14 +104,22 @@ void qs_judgement_init(struct qs_judgement *j)
 	qs_headers_init(&j->headers);
 }
 
-static void judgement_free(struct qs_judgement *j)
+void qs_judgement_destroy(struct qs_judgement *j)
 {
+	if (j->reasons == NULL)
+		return;
 	qs_judgement_clear(j);
 	g_ptr_array_free(j->reasons, TRUE);
 	g_ptr_array_free(j->hops, TRUE);
 	g_ptr_array_free(j->dests, TRUE);
 	g_ptr_array_free(j->trace, TRUE);
 	qs_headers_free(&j->headers);
+	memset(j, 0, sizeof *j);
+}
+
+static void judgement_free(struct qs_judgement *j)
+{
+	qs_judgement_destroy(j);
 	g_free(j);
 }
 

@@ -67,6 +67,7 @@ void qs_judge_ctx_free(struct qs_judge_ctx **ctx);
 
 void qs_judgement_init(struct qs_judgement *j);
 void qs_judgement_clear(struct qs_judgement *j);	/* reusable afterwards */
+void qs_judgement_destroy(struct qs_judgement *j);	/* release everything; init again to reuse */
 void qs_judge(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j);
 
 const char *qs_verdict_name(enum qs_verdict v);	/* "relay", "legit", "unsure" */

@@ -95,11 +95,7 @@ static void one_case(const char *dir, struct qs_judge_ctx *base_ctx, const char 
 	g_free(got);
 	qs_judgement_clear(&j);
 	qs_judgement_clear(&j);	/* clearing twice is harmless */
-	g_ptr_array_free(j.reasons, TRUE);
-	g_ptr_array_free(j.hops, TRUE);
-	g_ptr_array_free(j.dests, TRUE);
-	g_ptr_array_free(j.trace, TRUE);
-	qs_headers_free(&j.headers);
+	qs_judgement_destroy(&j);
 	qs_msg_free(&m);
 	if (c) {
 		qs_judge_ctx_free(&ctx);

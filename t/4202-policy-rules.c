@@ -382,13 +382,13 @@ static void test_eml(void)
 	g_free(p);
 	qs_msg_clear(m);
 
-	if (symlink("a.eml", g_build_filename(tmp, "link.eml", NULL)) == 0) {
-		p = g_build_filename(tmp, "link.eml", NULL);
+	p = g_build_filename(tmp, "link.eml", NULL);
+	if (symlink("a.eml", p) == 0) {
 		is_int(qs_eml_load(p, m, true), -1, "symlink refused");
 		is_int(m->err, QS_ERR_UNREADABLE, "... as unreadable");
-		g_free(p);
 		qs_msg_clear(m);
 	}
+	g_free(p);
 	p = g_build_filename(tmp, "fifo.eml", NULL);
 	if (mkfifo(p, 0600) == 0) {
 		is_int(qs_eml_load(p, m, true), -1, "FIFO refused without blocking");
@@ -436,12 +436,7 @@ static gpointer worker(gpointer data)
 			t->relays++;
 		qs_msg_free(&m);
 	}
-	qs_judgement_clear(&j);
-	g_ptr_array_free(j.reasons, TRUE);
-	g_ptr_array_free(j.hops, TRUE);
-	g_ptr_array_free(j.dests, TRUE);
-	g_ptr_array_free(j.trace, TRUE);
-	qs_headers_free(&j.headers);
+	qs_judgement_destroy(&j);
 	qs_judge_ctx_free(&ctx);
 	return NULL;
 }
@@ -484,7 +479,7 @@ int main(void)
 	test_dsn(c);
 	test_eml();
 	test_threads(rules);
-	qs_judgement_clear(&j);
+	qs_judgement_destroy(&j);
 	qs_config_free(&c);
 	qs_config_free(&open_users);
 	qs_config_free(&strict);
