@@ -575,24 +575,70 @@ static bool rule_trusted(struct qs_judgement *j)
 	return false;
 }
 
+static bool addr_is_local(const struct qs_config *c, const char *addr)
+{
+	char *dest = NULL;
+	bool local = false;
+
+	/* a bare name proves nothing about a domain of ours */
+	if (qs_addr_resolve(c, addr, &dest, &local) != QS_ADDR_DOMAIN)
+		local = false;
+	g_free(dest);
+	return local;
+}
+
+/* delivered_to_above - a Delivered-To/X-Original-To naming a local address
+ * written above the oldest Received line of ours: our delivery agent put
+ * it there when it forwarded (Postfix local, qmail-local); what a sender
+ * brings sits below our lines */
+static const char *delivered_to_above(const struct qs_config *c, const struct qs_judgement *j)
+{
+	guint i, rcvd = 0, oldest = 0;
+
+	for (i = 0; i < j->hops->len; i++)
+		if (((struct qs_hop *)g_ptr_array_index(j->hops, i))->ours)
+			oldest = i + 1;
+	if (oldest == 0)
+		return NULL;
+	for (i = 0; i < j->headers.list->len && rcvd < oldest; i++) {
+		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
+		char *a;
+		bool local;
+		if (g_ascii_strcasecmp(f->name, "Received") == 0) {
+			rcvd++;
+			continue;
+		}
+		if (g_ascii_strcasecmp(f->name, "Delivered-To") != 0 &&
+		    g_ascii_strcasecmp(f->name, "X-Original-To") != 0)
+			continue;
+		a = g_strstrip(g_strdup(f->value));
+		local = *a && addr_is_local(c, a);
+		g_free(a);
+		if (local)
+			return f->value;
+	}
+	return NULL;
+}
+
 static bool rule_forwarded(const struct qs_config *c, struct qs_judgement *j)
 {
+	const char *dt;
 	guint i;
 
 	for (i = 0; i < j->hops->len; i++) {
 		const struct qs_hop *h = g_ptr_array_index(j->hops, i);
-		char *dest;
-		bool local;
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
 			continue;
-		if (qs_addr_resolve(c, h->for_addr, &dest, &local) != QS_ADDR_DOMAIN)
-			local = false;	/* a bare name proves nothing about a domain of ours */
-		g_free(dest);
-		if (local) {
+		if (addr_is_local(c, h->for_addr)) {
 			qs_trace_add(j, "forwarded", true, "Received line %u was for local %s", i + 1, h->for_addr);
 			decide(j, QS_VERDICT_LEGIT, "forwarded");
 			return true;
 		}
+	}
+	if ((dt = delivered_to_above(c, j)) != NULL) {
+		qs_trace_add(j, "forwarded", true, "delivered here to %s (Delivered-To above our Received lines)", dt);
+		decide(j, QS_VERDICT_LEGIT, "forwarded");
+		return true;
 	}
 	qs_trace_add(j, "forwarded", false, "no Received line of ours names a local recipient");
 	return false;

@@ -20,14 +20,35 @@
  *            the first one whose `by` is one of our names (or one of
  *            local_addresses) are not ours; from there on as above.
  *   trusted  its sending IP is in trusted_networks or local_addresses.
- * Then the client (queue metadata first, else the oldest consecutive
- * ours hop), the external origin IP (walking from the client down
- * while the sending host is trusted or us) and SMTP AUTH (metadata,
- * else an ours hop marked authenticated; the user from the hop, else
- * from X-Authenticated-Sender and similar headers). Authentication
- * claims in hops that are not ours are ignored (forgeable). An
- * authenticated hop without a user name leaves j->authenticated true
- * and j->auth_user NULL. Every fact is added to j->trace.
+ * Then:
+ *   client      queue metadata first (m->client_ip/helo/name,
+ *               local_submission), else the oldest consecutive ours hop
+ *               (qmail: the "from" line of the pair; "invoked by uid" or
+ *               a Postfix "from userid" line = local submission; qmail's
+ *               "invoked for bounce" is our bounce daemon, not a
+ *               submission).
+ *   origin      (POLICY rules 6 and 10: "the client that handed it to
+ *               us") the client seen through this host's own hops: the
+ *               first sending IP, in the metadata or in an ours hop, that
+ *               is not loopback/local_addresses (a content filter's
+ *               re-injection or webmail on 127.0.0.1 hides the real
+ *               client behind it). j->origin_trusted: it is in
+ *               trusted_networks/local_addresses; j->origin_external: it
+ *               is neither trusted nor this host.
+ *   origin_ip   the external origin IP that is counted: walking on from
+ *               the client while the sending host is trusted or us, the
+ *               first that is neither (a trusted LAN relay's own sender);
+ *               when there is none, the deepest trusted one. Hops below a
+ *               local program's line are never walked.
+ *   AUTH        metadata auth_user, else an ours hop marked authenticated
+ *               (parser flag, with ESMTPA/ESMTPSA/LMTPA/ASMTP, "(authenticated
+ *               as X)", "Authenticated sender: X"); the user from that
+ *               hop, another ours hop, else X-Authenticated-Sender /
+ *               -User / -As, X-Auth-User, X-AuthUser, X-Sender-Auth-User.
+ *               Claims in hops that are not ours are ignored (forgeable).
+ *               Authenticated without a user name: j->authenticated true,
+ *               j->auth_user NULL.
+ * Every fact is added to j->trace.
  */
 #ifndef QS_ORIGIN_H
 #define QS_ORIGIN_H
