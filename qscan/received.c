@@ -19,14 +19,16 @@
 #include "received_int.h"
 #include "received_rules.h"
 
-static void set_ip(struct qs_rp *r, struct qs_span w, int prio)
+/* true when w is the address that now stands for the client */
+static bool set_ip(struct qs_rp *r, struct qs_span w, int prio)
 {
 	char buf[QS_RCVD_IPLEN];
 
 	if (prio <= r->ip_prio || !qs_rcvd_ip_norm(w, buf))
-		return;
+		return false;
 	memcpy(r->ip, buf, sizeof buf);
 	r->ip_prio = prio;
+	return true;
 }
 
 static struct qs_span after_at(struct qs_span w)
@@ -63,11 +65,24 @@ static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 
 /* Words of a comment that names the client (after "from"). k0 is the
  * first word that may be an rDNS name before "[ip]". */
+static struct qs_span unquote(struct qs_span w)
+{
+	if (w.n > 0 && w.p[0] == '"') {
+		w.p++;
+		w.n--;
+	}
+	if (w.n > 0 && w.p[w.n - 1] == '"')
+		w.n--;
+	return w;
+}
+
 static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0)
 {
 	size_t k;
 	bool only_ip = true;
 
+	for (k = 0; k < n; k++)
+		w[k] = unquote(w[k]);	/* Linux vger: "([ip]:port \"EHLO h\" rhost-flags-...)" */
 	for (k = 0; k < n; k++) {
 		if (qs_span_ieq(w[k], "helo") || qs_span_ieq(w[k], "ehlo") || qs_span_ieq(w[k], "hello")) {
 			r->helo = k + 1 < n ? w[++k] : (struct qs_span){ NULL, 0 };
@@ -79,11 +94,11 @@ static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0
 			r->user = w[++k];	/* CommuniGate: "(account u HELO h)" */
 			r->authenticated = true;
 		} else if (w[k].n > 0 && w[k].p[0] == '[') {
-			if (r->ip_prio < 4 && k == k0 + 1 && !r->rdns_decided) {
+			/* Postfix/Sendmail "(rdns [ip])", "(ident@rdns [ip])" */
+			if (set_ip(r, w[k], 4) && k == k0 + 1 && !r->rdns_decided) {
 				r->rdns = after_at(w[k0]);
 				r->rdns_decided = true;
 			}
-			set_ip(r, w[k], 4);
 			continue;
 		} else if (bare_ip_word(r, w[k])) {
 			continue;
@@ -105,14 +120,39 @@ static void leading_from(struct qs_rp *r, struct qs_span *w, size_t n)
 	r->seen_from = true;
 	r->from_word = qs_span_trim_punct(w[1]);
 	client_words(r, w + 2, n - 2, SIZE_MAX - 1);
-	if (r->ip_prio == prio && !r->have_helo)
-		r->local = true;
+	if (r->ip_prio == prio && !r->have_helo) {
+		r->local = true;	/* a login name, not a HELO */
+		r->from_word = (struct qs_span){ NULL, 0 };
+	}
+}
+
+/* "((((x [ip]))))": a client comment that only wraps another one is
+ * unwrapped, at most QS_RCVD_MAX_NEST levels (no recursion). */
+static struct qs_span unwrap(const struct qs_rlex *lx, struct qs_span in)
+{
+	int depth;
+	size_t pos, end;
+	struct qs_rtok t, t2;
+
+	for (depth = 0; depth < QS_RCVD_MAX_NEST; depth++) {
+		pos = (size_t)(in.p - lx->s);
+		end = pos + in.n;
+		if (!qs_rlex_next(lx, &pos, end, &t) || t.kind != QS_RTOK_COMMENT ||
+		    qs_rlex_next(lx, &pos, end, &t2))
+			break;
+		in = t.s;
+	}
+	return in;
 }
 
 static void comment(struct qs_rp *r, struct qs_span in)
 {
 	struct qs_span w[QS_RCVD_MAX_CWORDS];
-	size_t n = qs_rlex_words(r->lx, in, w, QS_RCVD_MAX_CWORDS);
+	size_t n;
+
+	if (r->cl == QS_CL_FROM)
+		in = unwrap(r->lx, in);
+	n = qs_rlex_words(r->lx, in, w, QS_RCVD_MAX_CWORDS);
 
 	qs_rcvd_auth_words(r, w, n);
 	qs_rcvd_local_words(r, w, n);
@@ -122,6 +162,8 @@ static void comment(struct qs_rp *r, struct qs_span in)
 		client_words(r, w, n, 0);
 	if (r->seen_by)
 		qs_rcvd_product(r, in, w, n);
+	if (r->cl == QS_CL_WITH && n == 1 && qs_span_ieq(w[0], "SSL"))
+		r->ssl_note = true;	/* IceWarp: "with ASMTP (SSL)" */
 	if (r->cl != QS_CL_WITH || r->with_words > 0) {
 		r->want = false;
 		r->closed = true;
@@ -241,6 +283,9 @@ int qs_received_parse(const char *value, struct qs_hop *hop)
 	if (!value)
 		return -1;
 	n = strnlen(value, QS_RCVD_MAX_INPUT);
+	if (n == QS_RCVD_MAX_INPUT)	/* cut on a UTF-8 boundary */
+		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+			n--;
 	memset(&r, 0, sizeof r);
 	r.hop = hop;
 	r.lx = &lx;

@@ -23,6 +23,7 @@
 #define QS_RCVD_MAX_DATE	127
 #define QS_RCVD_MAX_WITH_WORDS	4
 #define QS_RCVD_MAX_CWORDS	24	/* words looked at inside one comment */
+#define QS_RCVD_MAX_NEST	8	/* "((x))" levels unwrapped around a client */
 #define QS_RCVD_IPLEN		46	/* INET6_ADDRSTRLEN */
 
 struct qs_span {

@@ -75,10 +75,8 @@ bool qs_rcvd_ip_norm(struct qs_span in, char out[QS_RCVD_IPLEN])
 	buf[in.n] = '\0';
 	if (*s == '[') {
 		s++;
-		e = strchr(s, ']');
-		if (!e)
-			return false;
-		*e = '\0';
+		if ((e = strchr(s, ']')) != NULL)
+			*e = '\0';	/* no ']': a truncated line, the rest must be the address */
 	}
 	if (g_ascii_strncasecmp(s, "IPv6:", 5) == 0)
 		s += 5;

@@ -99,8 +99,8 @@ static bool unknown_name(struct qs_span s)
 {
 	char buf[QS_RCVD_IPLEN];
 
-	return s.n == 0 || qs_span_ieq(s, "unknown") || qs_span_ieq(s, "<unknown>") || s.p[0] == '[' ||
-	       qs_rcvd_ip_norm(s, buf);
+	return s.n == 0 || qs_span_ieq(s, "unknown") || qs_span_ieq(s, "<unknown>") ||
+	       qs_span_ieq(s, "softdnserr") || s.p[0] == '[' || qs_rcvd_ip_norm(s, buf);
 }
 
 static bool auth_token(struct qs_span w)
@@ -133,6 +133,11 @@ static void with_facts(struct qs_rp *r)
 		r->local = true;
 }
 
+static bool mta_is(const struct qs_rp *r, const char *name)
+{
+	return r->mta && strcmp(r->mta, name) == 0;
+}
+
 /* HELO and rDNS: who said what depends on the dialect, see received.c */
 static void client_names(struct qs_rp *r)
 {
@@ -140,8 +145,13 @@ static void client_names(struct qs_rp *r)
 	struct qs_span rdns = r->rdns;
 
 	h->from = take(r->have_helo ? r->helo : r->from_word, QS_RCVD_MAX_FIELD);
+	/* The word after "from" is the rDNS name when the HELO is shown
+	 * apart (qmail "(HELO x)", Exim "helo=x"), in qmail's "(ip)" form,
+	 * and in Exim's "name ([ip])" (name verified, HELO matched it).
+	 * Elsewhere (Exchange, Sendmail "name ([ip])") it is the HELO. */
 	if (!r->rdns_decided && !unknown_name(r->from_word) &&
-	    (r->helo_in_comment || r->bare_ip || (r->ip_alone && r->mta && !strcmp(r->mta, "exim"))))
+	    (r->helo_in_comment || (r->bare_ip && (mta_is(r, "qmail") || mta_is(r, "qpsmtpd"))) ||
+	     (r->ip_alone && mta_is(r, "exim"))))
 		rdns = r->from_word;
 	if (unknown_name(rdns))
 		return;

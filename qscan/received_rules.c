@@ -51,6 +51,10 @@ void qs_rcvd_auth_words(struct qs_rp *r, const struct qs_span *w, size_t n)
 				r->authenticated = true;
 			return;
 		}
+		if (qs_span_ieq(w[k], "smtp-auth") && k + 2 < n && qs_span_ieq(w[k + 1], "username")) {
+			set_user(r, w[k + 2]);	/* qpsmtpd */
+			return;
+		}
 		if (qs_span_ieq(w[k], "auth_id") && k + 1 < n) {
 			set_user(r, w[k + 1]);
 			return;
@@ -69,14 +73,17 @@ void qs_rcvd_auth_words(struct qs_rp *r, const struct qs_span *w, size_t n)
 /*
  * qmail-queue: "(qmail 22254 invoked from network)" is a network hop;
  * "invoked by uid 0", "by alias", "for bounce" have no network client.
+ * nullmailer copies the form: "(nullmailer pid 2185267 invoked by uid 1000)".
  * Postfix pickup: "(Postfix, from userid 0)"; same words in other MTAs.
  */
 void qs_rcvd_local_words(struct qs_rp *r, const struct qs_span *w, size_t n)
 {
 	size_t k;
+	bool qmail = n >= 3 && qs_span_ieq(w[0], "qmail") && w[1].n > 0 && g_ascii_isdigit(w[1].p[0]);
+	bool nullmailer = n >= 3 && qs_span_ieq(w[0], "nullmailer") && qs_span_ieq(w[1], "pid");
 
-	if (n >= 3 && qs_span_ieq(w[0], "qmail") && w[1].n > 0 && g_ascii_isdigit(w[1].p[0])) {
-		r->mta = "qmail";
+	if (qmail || nullmailer) {
+		r->mta = qmail ? "qmail" : "nullmailer";
 		r->qmail_line = true;
 		for (k = 2; k + 1 < n; k++) {
 			if (!qs_span_ieq(w[k], "invoked"))
@@ -105,6 +112,7 @@ static const struct {
 	{ "amavisd", "amavis" },	{ "Sendmail", "sendmail" },
 	{ "qmail", "qmail" },		{ "Mercury", "mercury" },
 	{ "Google Transport", "gmail" }, { "Zimbra", "zimbra" },
+	{ "qpsmtpd", "qpsmtpd" },
 };
 
 /* "8.15.2/8.15.2", "8.14.4/8.14.4/Submit", "8.9.3p2/8.9.3" */
@@ -187,6 +195,20 @@ static bool mdaemon_id(struct qs_span id)
 	return all_of((struct qs_span){ id.p + i + 2, id.n - i - 6 }, DIGITS);
 }
 
+/* Exim message ids: 1mfI87-0045AS-GO (6-6-2), 4.97+: 1v6uy5-000000003N5-2qya (6-11-4) */
+static bool exim_id(struct qs_span id)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+	if (id.n == 16 && id.p[6] == '-' && id.p[13] == '-')
+		return all_of((struct qs_span){ id.p, 6 }, alnum) && all_of((struct qs_span){ id.p + 7, 6 }, alnum) &&
+		       all_of((struct qs_span){ id.p + 14, 2 }, alnum);
+	if (id.n == 23 && id.p[6] == '-' && id.p[18] == '-')
+		return all_of((struct qs_span){ id.p, 6 }, alnum) && all_of((struct qs_span){ id.p + 7, 11 }, alnum) &&
+		       all_of((struct qs_span){ id.p + 19, 4 }, alnum);
+	return false;
+}
+
 static bool ends_with(struct qs_span s, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -214,8 +236,11 @@ void qs_rcvd_guess_mta(struct qs_rp *r)
 	else if (ends_with(r->by, ".google.com") || qs_span_ieq(r->by, "smtp.gmail.com") ||
 		 (qs_rcvd_is_ipv6_text(r->by) && r->from_word.n == 0))
 		r->mta = "gmail";
-	else if (r->id.n == 18 && all_of(r->id, DIGITS) && r->id.p[0] == '2')
-		r->mta = "icewarp";	/* yyyymmddhhmmss + 4 digits */
+	else if ((r->id.n == 18 && all_of(r->id, DIGITS) && r->id.p[0] == '2') ||
+		 (r->ssl_note && with_is(r, "ASMTP")))
+		r->mta = "icewarp";	/* id: yyyymmddhhmmss + 4 digits */
+	else if (exim_id(r->id))
+		r->mta = "exim";
 	else if (r->courier_hint)
 		r->mta = "courier";
 	else if (with_is(r, "LMTP") && r->id.n == 22 && all_of(r->id, B64))

@@ -28,7 +28,7 @@ struct qs_rp {
 	char with[QS_RCVD_MAX_WITH + 1];
 	size_t with_len;
 	int with_words;
-	bool authenticated, local, courier_hint;
+	bool authenticated, local, courier_hint, ssl_note;
 	const char *mta;
 };
 
