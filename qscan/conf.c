@@ -256,6 +256,26 @@ bool qs_hostname_is_local(const struct qs_config *c, const char *name)
 	return false;
 }
 
+bool qs_auth_user_in_list(const GPtrArray *entries, const char *user)
+{
+	size_t local_len;
+	guint i;
+
+	if (entries == NULL || user == NULL || user[0] == '\0')
+		return false;
+	local_len = strcspn(user, "@%");
+	for (i = 0; i < entries->len; i++) {
+		const char *e = g_ptr_array_index(entries, i);
+
+		if (g_ascii_strcasecmp(e, user) == 0)
+			return true;
+		if (strchr(e, '@') == NULL && strlen(e) == local_len &&
+		    g_ascii_strncasecmp(e, user, local_len) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* ---- rules ------------------------------------------------------------ */
 
 bool qs_rule_match(const struct qs_rule *r, pcre2_match_data *md, const char *subject)

@@ -137,6 +137,11 @@ bool qs_hostname_is_local(const struct qs_config *c, const char *name);
 bool qs_domain_entry_match(const char *entry, const char *domain);
 /* is a normalised domain in a char * list of such entries (wl_domains) */
 bool qs_domain_list_match(const GPtrArray *entries, const char *domain);
+/* is an SMTP AUTH name in trusted_users/abused_accounts? Case-insensitive;
+ * an entry without a domain also matches the name with any domain
+ * ("admin" matches "Admin@example.com" and "admin%example.com"); an entry
+ * with a domain matches only that full name */
+bool qs_auth_user_in_list(const GPtrArray *entries, const char *user);
 /* one qs_info line per configured input and its source (for -v) */
 void qs_config_describe(const struct qs_config *c);
 int qs_config_add_local_hostname(struct qs_config *c, const char *name, const char *source, GError **err);

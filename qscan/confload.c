@@ -92,7 +92,7 @@ static int scan_text(struct load *l, const char *text)
 				break;
 			}
 			g_free(group);
-			group = g_strstrip(g_strndup(s + 1, len - 2));
+			group = g_strndup(s + 1, len - 2);	/* as GKeyFile names it */
 			if (g_hash_table_contains(l->lines, group)) {
 				g_set_error(l->err, QS_ERROR, EINVAL, "%s:%u: [%s]: group given twice (first on line %u)",
 					    l->path, n, group, line_of(l, group, NULL));
@@ -100,7 +100,7 @@ static int scan_text(struct load *l, const char *text)
 				break;
 			}
 			if (g_str_has_prefix(group, "rule ")) {
-				char *name = g_ascii_strdown(g_strchug(group + 5), -1);
+				char *name = g_strstrip(g_ascii_strdown(group + 5, -1));
 
 				if (g_hash_table_contains(rule_names, name)) {
 					g_set_error(l->err, QS_ERROR, EINVAL,
@@ -448,7 +448,8 @@ static int load_rule(struct load *l, const char *g)
 	r->name = g_strdup(g + 5);
 	g_strstrip(r->name);
 	r->line = line_of(l, g, NULL);
-	r->pattern = g_key_file_get_value(l->kf, g, "pattern", NULL);
+	/* blanks around the pattern are dropped (write \x20 or [ ] for one) */
+	r->pattern = value_of(l, g, "pattern");
 	for (i = 0; rc == 0 && keys && keys[i]; i++)
 		if (strcmp(keys[i], "target") && strcmp(keys[i], "pattern") && strcmp(keys[i], "effect"))
 			rc = fail(l, g, keys[i], "unknown key (known: target, pattern, effect)");

@@ -11,7 +11,9 @@
  * image next to the queue (ROOT/etc/postfix for ROOT/var/spool/postfix,
  * whose queue_directory is then taken relative to ROOT). Without
  * postconf, main.cf is read directly (key = value, continuation lines,
- * $name expansion, Postfix's defaults for what is unset).
+ * $name expansion, Postfix's defaults for what is unset). The
+ * environment variable QSCAN_POSTCONF names the postconf to run (an
+ * empty value: read main.cf directly).
  * List items: names; ".name" (subdomains); "/file" (more names read
  * from the file); "type:/path" tables of the file kinds (hash, btree,
  * lmdb, cdb, dbm, sdbm, texthash, also behind proxy:) are read from the
@@ -220,6 +222,35 @@ static void pf_item(struct mta *m, const char *item, const char *source, bool pa
 	}
 }
 
+/* split a Postfix list on blanks and commas, keeping {...} together */
+static char **pf_split(const char *v)
+{
+	GPtrArray *out = g_ptr_array_new();
+	GString *cur = g_string_new(NULL);
+	int depth = 0;
+
+	for (;; v++) {
+		bool sep = *v == '\0' || (depth == 0 && (g_ascii_isspace(*v) || *v == ','));
+
+		if (sep) {
+			if (cur->len)
+				g_ptr_array_add(out, g_strdup(cur->str));
+			g_string_truncate(cur, 0);
+			if (*v == '\0')
+				break;
+			continue;
+		}
+		if (*v == '{')
+			depth++;
+		else if (*v == '}' && depth > 0)
+			depth--;
+		g_string_append_c(cur, *v);
+	}
+	g_string_free(cur, TRUE);
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
 static bool in_list(const char *list, const char *name)
 {
 	char **w = g_strsplit_set(list ? list : "", " \t,", -1);
@@ -242,7 +273,7 @@ static void pf_apply(struct mta *m, GHashTable *params, const char *maincf)
 	for (i = 0; pf_domain_params[i]; i++) {
 		const char *v = g_hash_table_lookup(params, pf_domain_params[i]);
 		char *source = g_strdup_printf("%s: %s", maincf, pf_domain_params[i]);
-		char **w = g_strsplit_set(v ? v : "", " \t\r\n,", -1);
+		char **w = pf_split(v ? v : "");
 		bool parent = in_list(pdms, pf_domain_params[i]);
 		guint j;
 
@@ -265,8 +296,14 @@ static void pf_apply(struct mta *m, GHashTable *params, const char *maincf)
 static char *find_postconf(void)
 {
 	static const char *const dirs[] = { "/usr/sbin", "/usr/local/sbin", "/usr/lib/postfix/sbin", NULL };
-	char *p = g_find_program_in_path("postconf");
+	const char *env = g_getenv("QSCAN_POSTCONF");
+	char *p;
 	int i;
+
+	/* QSCAN_POSTCONF: the postconf to run; empty: read main.cf directly */
+	if (env != NULL)
+		return env[0] ? g_strdup(env) : NULL;
+	p = g_find_program_in_path("postconf");
 
 	for (i = 0; p == NULL && dirs[i]; i++) {
 		char *f = g_build_filename(dirs[i], "postconf", NULL);
