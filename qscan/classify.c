@@ -239,27 +239,10 @@ static bool addr_listed(const GPtrArray *list, const char *addr)
 }
 
 /* user_listed - an entry with '@' matches only that address; one without
- * matches the name alone and the name with any domain */
+ * matches the name alone and the name with any domain (config helper) */
 static bool user_listed(const GPtrArray *list, const char *user)
 {
-	const char *at;
-	size_t local_len;
-	guint i;
-
-	if (user == NULL || *user == '\0' || list == NULL)
-		return false;
-	at = strrchr(user, '@');
-	local_len = at ? (size_t)(at - user) : strlen(user);
-	for (i = 0; i < list->len; i++) {
-		const char *e = g_ptr_array_index(list, i);
-		if (strchr(e, '@')) {
-			if (g_ascii_strcasecmp(e, user) == 0)
-				return true;
-		} else if (strlen(e) == local_len && g_ascii_strncasecmp(e, user, local_len) == 0) {
-			return true;
-		}
-	}
-	return false;
+	return qs_auth_user_in_list(list, user);
 }
 
 /* re_match - 1 match, 0 no match, -1 error (match limit, bad UTF-8 ...) */
