@@ -190,8 +190,18 @@ static void walk(struct qs_dsn *d, GMimeObject *o, int depth)
 	if (!GMIME_IS_PART(o))
 		return;
 	ct = g_mime_object_get_content_type(o);
-	if (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
-	    g_mime_content_type_is_type(ct, "message", "global-headers")) {
+	if (g_mime_content_type_is_type(ct, "message", "global") && !d->found) {
+		/* RFC 6532 original that GMime left as a leaf */
+		GByteArray *b = content_bytes(GMIME_PART(o));
+		bool complete;
+		if (b == NULL)
+			return;
+		qs_split_rfc5322(b->data, b->len, d->hdr, &complete, NULL);
+		g_byte_array_free(b, TRUE);
+		d->found = d->hdr->len > 0;
+		d->kind = "message/global";
+	} else if (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
+		   g_mime_content_type_is_type(ct, "message", "global-headers")) {
 		GByteArray *b;
 		bool complete;
 		if (d->found || (b = content_bytes(GMIME_PART(o))) == NULL)

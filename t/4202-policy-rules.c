@@ -344,6 +344,53 @@ static void test_dsn(struct qs_config *c)
 	expect(c, m, "unsure bounce", "forged Reporting-MTA from outside: original never passed here");
 }
 
+/* bounce_with - our bounce with the original carried as `part` text */
+static struct qs_msg *bounce_with(const char *ctype, bool mime)
+{
+	struct qs_msg *m = msg("", "s@spam.example", NULL, mime ? bounce_hdr :
+			       "Received: by mail.example.com (Postfix)\n\tid B1; Mon, 23 Nov 2026 10:09:00 +0000\n");
+	GString *b = g_string_new(NULL);
+	const char *orig = strstr(bounce_body, "Received: from spammer");
+
+	if (mime) {
+		g_string_append(b, "--BB\nContent-Type: message/global-delivery-status\n\n"
+				"Reporting-MTA: dns; mail.example.com\n\nFinal-Recipient: rfc822; v@remote.example\n\n");
+		g_string_append_printf(b, "--BB\nContent-Type: %s\n\n", ctype);
+		g_string_append_len(b, orig, strstr(orig, "--BB--") - orig);
+		g_string_append(b, "--BB--\n");
+	} else {
+		g_string_append(b, "This message was created automatically by mail delivery software.\n\n"
+				"A message that you sent could not be delivered to one or more of its\nrecipients.\n\n"
+				"  v@remote.example\n    host mx.remote.example: 550 no such user\n\n"
+				"------ This is a copy of the message, including all the headers. ------\n\n");
+		g_string_append(b, orig);
+	}
+	g_byte_array_append(m->body, (const guint8 *)b->str, b->len);
+	m->body_complete = true;
+	g_string_free(b, TRUE);
+	return m;
+}
+
+static void test_dsn_kinds(struct qs_config *c)
+{
+	struct qs_msg *m = bounce_with("message/global", true);
+
+	judge(c, m);
+	ok(J->original && J->original->dests->len == 1, "message/global original, recipient from global-delivery-status");
+	is_str(qs_verdict_name(J->verdict), "relay", "... backscatter");
+	qs_msg_free(&m);
+	m = bounce_with("text/rfc822-headers", true);
+	expect(c, m, "relay backscatter", "text/rfc822-headers original");
+	/* plain-text bounce: no recipients named, so the original's To: is used */
+	m = bounce_with(NULL, false);
+	judge(c, m);
+	ok(J->original != NULL, "plain-text (Exim-style) bounce: original found");
+	if (J->original)
+		is_str(((struct qs_dest *)g_ptr_array_index(J->original->dests, 0))->addr, "v@remote.example",
+		       "original recipient from its To:");
+	qs_msg_free(&m);
+}
+
 static void test_eml(void)
 {
 	struct qs_msg *m = qs_msg_new();
@@ -477,6 +524,7 @@ int main(void)
 	test_auth(c, open_users);
 	test_rules(c, strict, rules);
 	test_dsn(c);
+	test_dsn_kinds(c);
 	test_eml();
 	test_threads(rules);
 	qs_judgement_destroy(&j);
