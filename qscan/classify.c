@@ -139,6 +139,10 @@ void qs_judgement_clear(struct qs_judgement *j)
 	g_free(j->client_name);
 	g_free(j->auth_user);
 	g_free(j->origin_ip);
+	g_free(j->origin_client);
+	g_free(j->origin_helo);
+	g_free(j->origin_name);
+	j->origin_client = j->origin_helo = j->origin_name = NULL;
 	g_free(j->subject);
 	g_free(j->explanation);
 	j->client_ip = j->client_helo = j->client_name = j->auth_user = j->origin_ip = NULL;
@@ -275,8 +279,15 @@ static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct
 		for (i = 0; i < j->dests->len; i++)
 			TRY(((struct qs_dest *)g_ptr_array_index(j->dests, i))->addr, "recipient");
 		break;
-	case QS_TARGET_HELO: TRY(j->client_helo, "HELO"); break;
-	case QS_TARGET_CLIENT: TRY(j->client_ip, "client"); TRY(j->client_name, "client name"); break;
+	/* the client and, when it is this host (content filter, webmail),
+	 * the real client behind it */
+	case QS_TARGET_HELO: TRY(j->client_helo, "HELO"); TRY(j->origin_helo, "origin HELO"); break;
+	case QS_TARGET_CLIENT:
+		TRY(j->client_ip, "client");
+		TRY(j->client_name, "client name");
+		TRY(j->origin_client, "origin client");
+		TRY(j->origin_name, "origin client name");
+		break;
 	case QS_TARGET_AUTH: TRY(j->auth_user, "auth user"); break;
 	case QS_TARGET_HEADER:
 		for (i = 0; r->header && i < j->headers.list->len; i++) {
@@ -332,6 +343,8 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 		g_string_append_printf(why, "sender domain %s; ", sdom);
 	if (j->client_ip && qs_net_list_match(c->wl_networks, j->client_ip))
 		g_string_append_printf(why, "client %s; ", j->client_ip);
+	else if (j->origin_client && qs_net_list_match(c->wl_networks, j->origin_client))
+		g_string_append_printf(why, "client %s; ", j->origin_client);
 	else if (j->origin_ip && qs_net_list_match(c->wl_networks, j->origin_ip))
 		g_string_append_printf(why, "origin %s; ", j->origin_ip);
 	g_free(sdom);
@@ -510,6 +523,7 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	mine = own_bounce(ctx->cfg, j, d, newest_by);
 	j->original = g_new0(struct qs_judgement, 1);
 	qs_judgement_init(j->original);
+	j->original->quiet = j->quiet;
 	qs_msg_init(&om);
 	carried_msg(d, &om, j->original);
 	memset(&ost, 0, sizeof ost);

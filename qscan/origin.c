@@ -8,9 +8,12 @@
 
 void qs_trace_add(struct qs_judgement *j, const char *rule, bool matched, const char *fmt, ...)
 {
-	struct qs_trace *t = g_new0(struct qs_trace, 1);
+	struct qs_trace *t;
 	va_list ap;
 
+	if (j->quiet)
+		return;
+	t = g_new0(struct qs_trace, 1);
 	t->rule = g_strdup(rule);
 	t->matched = matched;
 	if (fmt) {
@@ -324,6 +327,15 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	if (policy == NULL) {
 		/* only this host itself: loopback/local_addresses */
 		policy = m->client_ip ? m->client_ip : deepest;
+	}
+	j->origin_client = g_strdup(policy);
+	if (policy_at > 0) {
+		const struct qs_hop *ph = g_ptr_array_index(hops, policy_at - 1);
+		j->origin_helo = g_strdup(ph->from);
+		j->origin_name = g_strdup(ph->rdns);
+	} else if (policy == m->client_ip) {
+		j->origin_helo = g_strdup(m->client_helo);
+		j->origin_name = g_strdup(m->client_name);
 	}
 	j->origin_trusted = qs_ip_is_trusted(c, policy);
 	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);

@@ -281,6 +281,10 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 	       "relay rule:pills", "purge rule on the decoded subject beats local-recipient");
 	expect(rules, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP "Subject: Viagra\nX-Mailer: Ours 1\n"),
 	       "legit rule:ours", "spare rule beats purge rule");
+	expect(rules, msg("s@spam.example", "u@example.com", "127.0.0.1",
+			  PF("localhost", "127.0.0.1", "mail.example.com", "ESMTP", "")
+			  PF("bad", "203.0.113.66", "mail.example.com", "ESMTP", "")),
+	       "relay rule:badnet", "client rule sees the real client behind a content filter");
 	expect(rules, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP "X-Mailer: NotOurs 1\n"),
 	       "relay open-relay", "spare rule anchored: no match");
 }
@@ -517,7 +521,8 @@ int main(void)
 	strict = conf("strict = true");
 	rules = conf("[whitelist]\nsenders = boss@example.net\ndomains = .partner.example\nnetworks = 198.51.100.0/24\n"
 		     "[rule pills]\ntarget = subject\npattern = (?i)v.agra\neffect = purge\n"
-		     "[rule ours]\ntarget = header:X-Mailer\npattern = ^Ours\neffect = spare\n");
+		     "[rule ours]\ntarget = header:X-Mailer\npattern = ^Ours\neffect = spare\n"
+		     "[rule badnet]\ntarget = client\npattern = ^203\\.0\\.113\\.66$\neffect = purge\n");
 	qs_judgement_init(&j);
 	J = &j;
 	test_ours(c);
