@@ -271,13 +271,69 @@ static void text_bounce(struct qs_dsn *d, const struct qs_msg *m)
 		d->incomplete = cut_inside(m, text_markers[i], false);
 }
 
+/* count_ci - occurrences of s in the body, stopping at max */
+static guint count_ci(const GByteArray *b, const char *s, guint max)
+{
+	gssize at;
+	size_t pos = 0;
+	guint n = 0;
+
+	while (n < max && pos < b->len && (at = find_ci(b->data + pos, b->len - pos, s)) >= 0) {
+		n++;
+		pos += (size_t)at + 1;
+	}
+	return n;
+}
+
+/*
+ * raw_extract - without GMime: the first carried-original label, its
+ * part header, then the original's header block; Final-Recipient lines.
+ * Used when the body nests more multiparts than we walk: GMime's parser
+ * recurses once per level, and a crafted body could exhaust a worker
+ * thread's stack.
+ */
+static void raw_extract(struct qs_dsn *d, const struct qs_msg *m)
+{
+	static const char *const labels[] = { "message/rfc822", "text/rfc822-headers", NULL };
+	const guint8 *p = m->body->data;
+	size_t n = m->body->len;
+	gssize at = -1, start;
+	bool complete;
+	int i;
+
+	for (i = 0; labels[i] && at < 0; i++)
+		at = find_ci(p, n, labels[i]);
+	if (at < 0)
+		return;
+	i--;
+	start = blank_after(p, n, (size_t)at);
+	if (start < 0)
+		return;
+	qs_split_rfc5322(p + start, n - (size_t)start, d->hdr, &complete, NULL);
+	d->found = d->hdr->len > 0;
+	d->kind = labels[i];
+	d->incomplete = !complete || (!m->body_complete && cut_inside(m, labels[i], true));
+	{
+		char *text = g_strndup((const char *)p, (gsize)at);
+		GByteArray fake = { (guint8 *)text, (guint)strlen(text) };
+		parse_status(d, &fake);
+		g_free(text);
+	}
+}
+
 int qs_dsn_extract(GMimeParser *parser, const struct qs_msg *m, struct qs_dsn *d)
 {
-	GByteArray *buf = g_byte_array_sized_new(m->hdr->len + m->body->len + 1);
+	GByteArray *buf;
 	GMimeStream *stream;
 	GMimeMessage *msg;
 
 	qs_dsn_clear(d);
+	if (count_ci(m->body, "multipart/", 4 * QS_MAX_MIME_DEPTH + 1) > 4 * QS_MAX_MIME_DEPTH) {
+		d->depth_hits++;
+		raw_extract(d, m);
+		return 0;
+	}
+	buf = g_byte_array_sized_new(m->hdr->len + m->body->len + 1);
 	g_byte_array_append(buf, m->hdr->data, m->hdr->len);
 	g_byte_array_append(buf, (const guint8 *)"\n", 1);
 	g_byte_array_append(buf, m->body->data, m->body->len);

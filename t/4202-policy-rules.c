@@ -395,6 +395,31 @@ static void test_dsn_kinds(struct qs_config *c)
 	qs_msg_free(&m);
 }
 
+/* a bounce nesting 20000 multiparts: no deep recursion, original still found */
+static void test_dsn_deep(struct qs_config *c)
+{
+	GString *b = g_string_new(NULL);
+	const char *orig = strstr(bounce_body, "--BB\nContent-Type: message/rfc822");
+	struct qs_msg *m;
+	int i;
+
+	for (i = 0; i < 20000; i++)
+		g_string_append_printf(b, "--B%d\nContent-Type: multipart/mixed; boundary=\"B%d\"\n\n", i, i + 1);
+	g_string_append_printf(b, "--B20000\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; v@remote.example\n\n");
+	g_string_append(b, orig + 2);
+	m = msg("", "s@spam.example", NULL, bounce_hdr);
+	g_byte_array_set_size(m->hdr, 0);
+	g_byte_array_append(m->hdr, (const guint8 *)"Received: by mail.example.com (Postfix)\n\tid B1; Mon, 23 Nov 2026 10:09:00 +0000\n"
+			    "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"B0\"\n", 130);
+	g_byte_array_append(m->body, (const guint8 *)b->str, b->len);
+	m->body_complete = true;
+	g_string_free(b, TRUE);
+	judge(c, m);
+	ok(J->original != NULL, "deeply nested bounce: original found without recursing");
+	is_str(qs_verdict_name(J->verdict), "relay", "... it passed here and is relay: backscatter");
+	qs_msg_free(&m);
+}
+
 static void test_eml(void)
 {
 	struct qs_msg *m = qs_msg_new();
@@ -530,6 +555,7 @@ int main(void)
 	test_rules(c, strict, rules);
 	test_dsn(c);
 	test_dsn_kinds(c);
+	test_dsn_deep(c);
 	test_eml();
 	test_threads(rules);
 	qs_judgement_destroy(&j);
