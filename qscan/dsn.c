@@ -5,6 +5,9 @@
 #include "qs_limits.h"
 #include "util.h"
 
+/* parts in a bounce body handed to GMime; more go the raw way */
+#define QS_DSN_MAX_PARTS (8 * QS_MAX_MIME_DEPTH)
+
 void qs_dsn_init(struct qs_dsn *d)
 {
 	memset(d, 0, sizeof *d);
@@ -328,7 +331,8 @@ int qs_dsn_extract(GMimeParser *parser, const struct qs_msg *m, struct qs_dsn *d
 	GMimeMessage *msg;
 
 	qs_dsn_clear(d);
-	if (count_ci(m->body, "multipart/", 4 * QS_MAX_MIME_DEPTH + 1) > 4 * QS_MAX_MIME_DEPTH) {
+	/* every nested part (multipart or message) has a Content-Type */
+	if (count_ci(m->body, "content-type:", QS_DSN_MAX_PARTS + 1) > QS_DSN_MAX_PARTS) {
 		d->depth_hits++;
 		raw_extract(d, m);
 		return 0;
