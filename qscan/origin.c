@@ -187,8 +187,14 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 {
 	if (hop_is_local(prev, prev_raw))
 		return false;
-	if (prev->ip == NULL)
-		return qmail_pair_top(prev_raw);
+	if (prev->ip == NULL) {
+		/* qmail's pair; or an internal hand-over that recorded no IP
+		 * ("from mail.example.com by mail.example.com") */
+		if (qmail_pair_top(prev_raw))
+			return true;
+		return h->by && qs_host_is_ours(c, h->by, names_extra) &&
+		       (qs_host_is_ours(c, prev->from, names_extra) || qs_host_is_ours(c, prev->rdns, names_extra));
+	}
 	if (h->by == NULL)
 		return false;	/* not an MTA's line */
 	if (qs_ip_is_us(c, prev->ip))

@@ -138,6 +138,24 @@ int main(void)
 		g_strfreev(f);
 	}
 	ok(n >= 60, "at least 60 labelled cases (%d)", n);
+	{	/* a symbolic link to a good case is refused (O_NOFOLLOW) */
+		char *tmp = tu_tmpdir(), *target = g_build_filename(dir, "001-whitelist-sender.eml", NULL);
+		char *link = g_build_filename(tmp, "link.eml", NULL);
+		struct qs_msg *m = qs_msg_new();
+		struct qs_judgement j;
+		if (symlink(target, link) != 0)
+			bail("symlink %s: failed", link);
+		qs_eml_load(link, m, true);
+		qs_judgement_init(&j);
+		qs_judge(ctx, m, &j);
+		ok(j.verdict == QS_VERDICT_UNSURE && j.reasons->len == 1 &&
+		   strcmp(g_ptr_array_index(j.reasons, 0), "unreadable") == 0, "a symlinked case is unsure/unreadable");
+		qs_judgement_destroy(&j);
+		qs_msg_free(&m);
+		g_free(link);
+		g_free(target);
+		tu_cleanup();
+	}
 	/* every .eml has a label */
 	d = g_dir_open(dir, 0, NULL);
 	while (d && (e = g_dir_read_name(d)) != NULL) {

@@ -167,6 +167,16 @@ static void test_ours(struct qs_config *c)
 	ok(J->local_submission && !J->authenticated, "local submission; the forged AUTH below is ignored");
 	qs_msg_free(&m);
 
+	/* internal hand-over without an IP, then the real client */
+	m = msg("s@spam.example", "v@remote.example", NULL,
+		"Received: from mail.example.com by mail.example.com (IceWarp 12.0) with SMTP id 2; Mon, 23 Nov 2026 10:00:01 +0000\n"
+		PF("spammer.example", "203.0.113.44", "mail.example.com", "ESMTP", "")
+		PF("forged", "198.18.0.2", "mail.example.com", "ESMTPA", "(Authenticated sender: alice)\n\t"));
+	judge(c, m);
+	ok(hop(0)->ours && hop(1) && hop(1)->ours && !hop(2)->ours, "internal hand-over without IP: next hop ours, not beyond");
+	is_str(J->client_ip, "203.0.113.44", "... client behind it");
+	qs_msg_free(&m);
+
 	/* metadata wins over the chain */
 	m = msg("s@spam.example", "v@remote.example", "10.1.1.1", SPAMHOP);
 	judge(c, m);
