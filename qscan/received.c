@@ -65,6 +65,25 @@ static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 
 /* Words of a comment that names the client (after "from"). k0 is the
  * first word that may be an rDNS name before "[ip]". */
+/*
+ * "[ip]" in a client comment. A HELO name can carry a comment of its
+ * own where the MTA does not neuter it ("from x (fake [192.0.2.9])
+ * (rdns [real])"): the MTA's own comment comes last, so the last one
+ * wins, and two different addresses make the line ambiguous.
+ */
+static bool client_literal(struct qs_rp *r, struct qs_span w)
+{
+	char buf[QS_RCVD_IPLEN];
+
+	if (!qs_rcvd_ip_norm(w, buf))
+		return false;
+	if (r->ip_prio == 4 && strcmp(r->ip, buf) != 0)
+		r->ambiguous = true;
+	memcpy(r->ip, buf, sizeof buf);
+	r->ip_prio = 4;
+	return true;
+}
+
 static struct qs_span unquote(struct qs_span w)
 {
 	if (w.n > 0 && w.p[0] == '"') {
@@ -95,9 +114,9 @@ static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0
 			r->authenticated = true;
 		} else if (w[k].n > 0 && w[k].p[0] == '[') {
 			/* Postfix/Sendmail "(rdns [ip])", "(ident@rdns [ip])" */
-			if (set_ip(r, w[k], 4) && k == k0 + 1 && !r->rdns_decided) {
-				r->rdns = after_at(w[k0]);
-				r->rdns_decided = true;
+			if (client_literal(r, w[k])) {	/* the rDNS goes with its address */
+				r->rdns_decided = k == k0 + 1;
+				r->rdns = k == k0 + 1 ? after_at(w[k0]) : (struct qs_span){ NULL, 0 };
 			}
 			continue;
 		} else if (bare_ip_word(r, w[k])) {
@@ -145,6 +164,28 @@ static struct qs_span unwrap(const struct qs_rlex *lx, struct qs_span in)
 	return in;
 }
 
+/*
+ * A comment after "from". An AUTH note the MTA writes follows the
+ * client comment (Postfix "(rdns [ip]) (Authenticated sender: u)",
+ * Sendmail, Courier); one that comes before a client comment was part
+ * of the HELO name, i.e. forged: the line is ambiguous.
+ */
+static void from_comment(struct qs_rp *r, struct qs_span *w, size_t n)
+{
+	bool had_client = r->ip_prio >= 3;
+	bool auth_before = r->authenticated || r->user.n > 0;
+
+	qs_rcvd_auth_words(r, w, n);
+	qs_rcvd_local_words(r, w, n);
+	if (!had_client && !auth_before && (r->authenticated || r->user.n > 0))
+		r->auth_before_client = true;
+	client_words(r, w, n, 0);
+	if (!had_client && r->ip_prio >= 3 && r->auth_before_client)
+		r->ambiguous = true;
+	r->want = false;
+	r->closed = true;
+}
+
 static void comment(struct qs_rp *r, struct qs_span in)
 {
 	struct qs_span w[QS_RCVD_MAX_CWORDS];
@@ -154,12 +195,14 @@ static void comment(struct qs_rp *r, struct qs_span in)
 		in = unwrap(r->lx, in);
 	n = qs_rlex_words(r->lx, in, w, QS_RCVD_MAX_CWORDS);
 
+	if (r->cl == QS_CL_FROM) {
+		from_comment(r, w, n);
+		return;
+	}
 	qs_rcvd_auth_words(r, w, n);
 	qs_rcvd_local_words(r, w, n);
 	if (r->cl == QS_CL_NONE && !r->seen_from && n >= 2 && qs_span_ieq(w[0], "from"))
 		leading_from(r, w, n);
-	else if (r->cl == QS_CL_FROM)
-		client_words(r, w, n, 0);
 	if (r->seen_by)
 		qs_rcvd_product(r, in, w, n);
 	if (r->cl == QS_CL_WITH && n == 1 && qs_span_ieq(w[0], "SSL"))
@@ -188,12 +231,14 @@ static bool keyword(struct qs_rp *r, struct qs_span w)
 {
 	enum qs_clause c;
 
+	/* a second "by" or "with" means a name carried the keyword (HELO
+	 * "x by evil with ESMTPA"): the line is ambiguous */
 	if (qs_span_ieq(w, "from"))
 		c = !r->seen_from && !r->seen_by ? QS_CL_FROM : QS_CL_OTHER;
 	else if (qs_span_ieq(w, "by"))
-		c = !r->seen_by ? QS_CL_BY : QS_CL_OTHER;
+		c = !r->seen_by ? QS_CL_BY : (r->ambiguous = true, QS_CL_OTHER);
 	else if (qs_span_ieq(w, "with"))
-		c = r->with_words == 0 ? QS_CL_WITH : QS_CL_OTHER;
+		c = !r->seen_with ? QS_CL_WITH : (r->ambiguous = true, QS_CL_OTHER);
 	else if (qs_span_ieq(w, "id"))
 		c = r->id.n == 0 ? QS_CL_ID : QS_CL_OTHER;
 	else if (qs_span_ieq(w, "for"))
@@ -206,6 +251,8 @@ static bool keyword(struct qs_rp *r, struct qs_span w)
 		r->seen_from = true;
 	else if (c == QS_CL_BY)
 		r->seen_by = true;
+	else if (c == QS_CL_WITH)
+		r->seen_with = true;
 	r->cl = c;
 	r->want = true;
 	r->closed = false;

@@ -165,6 +165,10 @@ void qs_rcvd_finish(struct qs_rp *r)
 	struct qs_hop *h = r->hop;
 
 	with_facts(r);
+	if (r->ambiguous) {	/* which AUTH note is real cannot be told */
+		r->authenticated = false;
+		r->user = (struct qs_span){ NULL, 0 };
+	}
 	qs_rcvd_guess_mta(r);
 	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
 	if (r->authenticated && r->user.n == 0 && r->ident.n > 0 && r->bare_ip)
@@ -182,5 +186,5 @@ void qs_rcvd_finish(struct qs_rp *r)
 	h->mta = r->mta ? g_strdup(r->mta) : NULL;
 	h->authenticated = r->authenticated;
 	h->local = r->local;
-	h->parsed = !r->junk && ((r->seen_by && r->by.n > 0) || r->qmail_line);
+	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
 }
