@@ -165,9 +165,10 @@ void qs_rcvd_finish(struct qs_rp *r)
 	struct qs_hop *h = r->hop;
 
 	with_facts(r);
-	if (r->ambiguous) {	/* which AUTH note is real cannot be told */
+	if (r->ambiguous) {	/* which AUTH note or protocol is real cannot be told */
 		r->authenticated = false;
 		r->user = (struct qs_span){ NULL, 0 };
+		r->with_len = 0;
 	}
 	qs_rcvd_guess_mta(r);
 	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
