@@ -63,8 +63,6 @@ static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 	return true;
 }
 
-/* Words of a comment that names the client (after "from"). k0 is the
- * first word that may be an rDNS name before "[ip]". */
 /*
  * "[ip]" in a client comment. A HELO name can carry a comment of its
  * own where the MTA does not neuter it ("from x (fake [192.0.2.9])
@@ -95,6 +93,8 @@ static struct qs_span unquote(struct qs_span w)
 	return w;
 }
 
+/* Words of a comment that names the client (after "from"). k0 is the
+ * word that may be an rDNS name right before "[ip]". */
 static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0)
 {
 	size_t k;
@@ -264,10 +264,7 @@ static void clause_value(struct qs_rp *r, struct qs_span w)
 	switch (r->cl) {
 	case QS_CL_FROM:
 		r->from_word = qs_span_trim_punct(w);
-		if (r->from_word.n && r->from_word.p[0] == '[')
-			set_ip(r, r->from_word, 1);
-		else if (!memchr(w.p, '@', w.n))
-			set_ip(r, r->from_word, 1);
+		set_ip(r, r->from_word, 1);	/* "from [ip] by", "from 1.2.3.4 by" */
 		break;
 	case QS_CL_BY:
 		r->by = qs_span_trim_punct(w);
