@@ -171,8 +171,9 @@ void qs_rcvd_finish(struct qs_rp *r)
 		r->with_len = 0;
 	}
 	qs_rcvd_guess_mta(r);
-	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
-	if (r->authenticated && r->user.n == 0 && r->ident.n > 0 && r->bare_ip)
+	/* qmail with an SMTP AUTH patch, qmail-ldap, WP-SMTPD show the login
+	 * as "(user@ip)" / "(user@[ip])" */
+	if (r->authenticated && r->user.n == 0 && r->ident.n > 0)
 		r->user = r->ident;
 	if (r->user.n > 0)
 		r->authenticated = true;
