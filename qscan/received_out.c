@@ -129,8 +129,11 @@ static void with_facts(struct qs_rp *r)
 			r->authenticated = true;
 		i = j + 1;
 	}
-	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0)
-		r->local = true;
+	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0) {
+		r->local = true;	/* "from www-data by h with local": a login, no HELO */
+		r->from_word = (struct qs_span){ NULL, 0 };
+		r->have_helo = false;
+	}
 }
 
 static bool mta_is(const struct qs_rp *r, const char *name)
