@@ -46,12 +46,17 @@ static struct qs_span after_at(struct qs_span w)
 	return w;
 }
 
-/* A bare address, or ident@address (qmail, Exchange, old CriticalPath) */
+/* A bare address, or ident@address (qmail, Exchange, old CriticalPath),
+ * or Oracle Messaging's "/address" */
 static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 {
 	struct qs_span a = after_at(w);
 	char buf[QS_RCVD_IPLEN];
 
+	if (a.n > 1 && a.p[0] == '/') {
+		a.p++;
+		a.n--;
+	}
 	if (a.n == 0 || a.p[0] == '[' || !qs_rcvd_ip_norm(a, buf))
 		return false;
 	set_ip(r, a, 3);
@@ -63,8 +68,58 @@ static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 	return true;
 }
 
-/* Words of a comment that names the client (after "from"). k0 is the
- * first word that may be an rDNS name before "[ip]". */
+/*
+ * "[ip]" in a client comment. A HELO name can carry a comment of its
+ * own where the MTA does not neuter it ("from x (fake [192.0.2.9])
+ * (rdns [real])"): the MTA's own comment comes last, so the last one
+ * wins, and two different addresses make the line ambiguous.
+ */
+static bool client_literal(struct qs_rp *r, struct qs_span w)
+{
+	char buf[QS_RCVD_IPLEN];
+
+	if (!qs_rcvd_ip_norm(w, buf))
+		return false;
+	if (r->ip_prio == 4 && strcmp(r->ip, buf) != 0)
+		r->ambiguous = true;
+	memcpy(r->ip, buf, sizeof buf);
+	r->ip_prio = 4;
+	return true;
+}
+
+/*
+ * "name[ip]" with no blank (Sendmail builds that print the rDNS glued,
+ * PGP Universal's "Not Verified[ip]", RichMail's "unknown[ip]"), and
+ * "ident@[ip]" (WP-SMTPD, qmail-ldap: "Authenticated_SSL:user@[ip]",
+ * "user@dom@[ip]"). first: the word opens the comment.
+ */
+static bool glued_literal(struct qs_rp *r, struct qs_span w, bool first)
+{
+	const char *lb = memchr(w.p, '[', w.n);
+	struct qs_span pre, lit;
+
+	if (!lb || lb == w.p || w.p[w.n - 1] != ']')
+		return false;
+	pre = (struct qs_span){ w.p, (size_t)(lb - w.p) };
+	lit = (struct qs_span){ lb, w.n - pre.n };
+	if (!client_literal(r, lit))
+		return false;
+	if (pre.p[pre.n - 1] == '@') {
+		r->ident = (struct qs_span){ pre.p, pre.n - 1 };
+		r->rdns_decided = false;
+		r->rdns = (struct qs_span){ NULL, 0 };
+		if (qs_span_iprefix(r->ident, "Authenticated_SSL:") || qs_span_iprefix(r->ident, "Authenticated:")) {
+			const char *c = memchr(r->ident.p, ':', r->ident.n);
+			r->user = (struct qs_span){ c + 1, r->ident.n - (size_t)(c + 1 - r->ident.p) };
+			r->authenticated = true;
+		}
+		return true;
+	}
+	r->rdns_decided = first;
+	r->rdns = first ? pre : (struct qs_span){ NULL, 0 };
+	return true;
+}
+
 static struct qs_span unquote(struct qs_span w)
 {
 	if (w.n > 0 && w.p[0] == '"') {
@@ -76,6 +131,8 @@ static struct qs_span unquote(struct qs_span w)
 	return w;
 }
 
+/* Words of a comment that names the client (after "from"). k0 is the
+ * word that may be an rDNS name right before "[ip]". */
 static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0)
 {
 	size_t k;
@@ -95,12 +152,12 @@ static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0
 			r->authenticated = true;
 		} else if (w[k].n > 0 && w[k].p[0] == '[') {
 			/* Postfix/Sendmail "(rdns [ip])", "(ident@rdns [ip])" */
-			if (set_ip(r, w[k], 4) && k == k0 + 1 && !r->rdns_decided) {
-				r->rdns = after_at(w[k0]);
-				r->rdns_decided = true;
+			if (client_literal(r, w[k])) {	/* the rDNS goes with its address */
+				r->rdns_decided = k == k0 + 1;
+				r->rdns = k == k0 + 1 ? after_at(w[k0]) : (struct qs_span){ NULL, 0 };
 			}
 			continue;
-		} else if (bare_ip_word(r, w[k])) {
+		} else if (glued_literal(r, w[k], k == k0) || bare_ip_word(r, w[k])) {
 			continue;
 		} else if (qs_span_ieq(w[k], "verified") || qs_span_ieq(w[k], "unverified")) {
 			continue;
@@ -145,6 +202,28 @@ static struct qs_span unwrap(const struct qs_rlex *lx, struct qs_span in)
 	return in;
 }
 
+/*
+ * A comment after "from". An AUTH note the MTA writes follows the
+ * client comment (Postfix "(rdns [ip]) (Authenticated sender: u)",
+ * Sendmail, Courier); one that comes before a client comment was part
+ * of the HELO name, i.e. forged: the line is ambiguous.
+ */
+static void from_comment(struct qs_rp *r, struct qs_span *w, size_t n)
+{
+	bool had_client = r->ip_prio >= 3;
+	bool auth_before = r->authenticated || r->user.n > 0;
+
+	qs_rcvd_auth_words(r, w, n);
+	qs_rcvd_local_words(r, w, n);
+	if (!had_client && !auth_before && (r->authenticated || r->user.n > 0))
+		r->auth_before_client = true;
+	client_words(r, w, n, 0);
+	if (!had_client && r->ip_prio >= 3 && r->auth_before_client)
+		r->ambiguous = true;
+	r->want = false;
+	r->closed = true;
+}
+
 static void comment(struct qs_rp *r, struct qs_span in)
 {
 	struct qs_span w[QS_RCVD_MAX_CWORDS];
@@ -154,12 +233,16 @@ static void comment(struct qs_rp *r, struct qs_span in)
 		in = unwrap(r->lx, in);
 	n = qs_rlex_words(r->lx, in, w, QS_RCVD_MAX_CWORDS);
 
+	if (r->cl == QS_CL_FROM) {
+		from_comment(r, w, n);
+		return;
+	}
 	qs_rcvd_auth_words(r, w, n);
 	qs_rcvd_local_words(r, w, n);
 	if (r->cl == QS_CL_NONE && !r->seen_from && n >= 2 && qs_span_ieq(w[0], "from"))
 		leading_from(r, w, n);
-	else if (r->cl == QS_CL_FROM)
-		client_words(r, w, n, 0);
+	if (r->cl == QS_CL_BY)
+		r->by_comment = true;
 	if (r->seen_by)
 		qs_rcvd_product(r, in, w, n);
 	if (r->cl == QS_CL_WITH && n == 1 && qs_span_ieq(w[0], "SSL"))
@@ -184,16 +267,29 @@ static void with_word(struct qs_rp *r, struct qs_span w)
 	r->with_words++;
 }
 
+/* Mimecast writes "with ESMTP with STARTTLS" / "with ESMTP with both
+ * STARTTLS and AUTH"; a "with" before "by" and another after it is a
+ * HELO carrying keywords. */
+static enum qs_clause second_with(struct qs_rp *r)
+{
+	if (r->with_before_by)
+		r->ambiguous = true;
+	r->with_again = true;
+	return QS_CL_OTHER;
+}
+
 static bool keyword(struct qs_rp *r, struct qs_span w)
 {
 	enum qs_clause c;
 
+	/* a second "by" or "with" means a name carried the keyword (HELO
+	 * "x by evil with ESMTPA"): the line is ambiguous */
 	if (qs_span_ieq(w, "from"))
 		c = !r->seen_from && !r->seen_by ? QS_CL_FROM : QS_CL_OTHER;
 	else if (qs_span_ieq(w, "by"))
-		c = !r->seen_by ? QS_CL_BY : QS_CL_OTHER;
+		c = !r->seen_by ? QS_CL_BY : (r->ambiguous = true, QS_CL_OTHER);
 	else if (qs_span_ieq(w, "with"))
-		c = r->with_words == 0 ? QS_CL_WITH : QS_CL_OTHER;
+		c = !r->seen_with ? QS_CL_WITH : second_with(r);
 	else if (qs_span_ieq(w, "id"))
 		c = r->id.n == 0 ? QS_CL_ID : QS_CL_OTHER;
 	else if (qs_span_ieq(w, "for"))
@@ -206,6 +302,10 @@ static bool keyword(struct qs_rp *r, struct qs_span w)
 		r->seen_from = true;
 	else if (c == QS_CL_BY)
 		r->seen_by = true;
+	else if (c == QS_CL_WITH) {
+		r->seen_with = true;
+		r->with_before_by = !r->seen_by;
+	}
 	r->cl = c;
 	r->want = true;
 	r->closed = false;
@@ -217,10 +317,7 @@ static void clause_value(struct qs_rp *r, struct qs_span w)
 	switch (r->cl) {
 	case QS_CL_FROM:
 		r->from_word = qs_span_trim_punct(w);
-		if (r->from_word.n && r->from_word.p[0] == '[')
-			set_ip(r, r->from_word, 1);
-		else if (!memchr(w.p, '@', w.n))
-			set_ip(r, r->from_word, 1);
+		set_ip(r, r->from_word, 1);	/* "from [ip] by", "from 1.2.3.4 by" */
 		break;
 	case QS_CL_BY:
 		r->by = qs_span_trim_punct(w);
@@ -256,6 +353,8 @@ static void word(struct qs_rp *r, struct qs_span w)
 	}
 	if (r->cl == QS_CL_WITH && !r->closed)
 		with_word(r, qs_span_trim_punct(w));
+	else if (r->cl == QS_CL_OTHER && r->with_again && qs_span_ieq(w, "AUTH"))
+		r->authenticated = true;	/* Mimecast "with both STARTTLS and AUTH" */
 	else if (r->cl == QS_CL_FROM && w.p[0] == '[')
 		set_ip(r, w, 2);	/* MDaemon 5, GMX: "from h [ip] by" */
 }

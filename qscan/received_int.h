@@ -55,9 +55,33 @@ int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rt
 /* up to max words of a comment's inside (nested comments skipped) */
 size_t qs_rlex_words(const struct qs_rlex *lx, struct qs_span in, struct qs_span *w, size_t max);
 
-/* span helpers */
-bool qs_span_ieq(struct qs_span a, const char *lit);
-bool qs_span_iprefix(struct qs_span a, const char *lit);
+/* span helpers; the comparisons run for every word, so they are inline
+ * and test the first byte before anything else */
+static inline char qs_lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+static inline bool qs_span_iprefix(struct qs_span a, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; lit[i]; i++)
+		if (i >= a.n || qs_lc(a.p[i]) != qs_lc(lit[i]))
+			return false;
+	return true;
+}
+
+static inline bool qs_span_ieq(struct qs_span a, const char *lit)
+{
+	size_t i;
+
+	for (i = 0; i < a.n; i++)
+		if (!lit[i] || qs_lc(a.p[i]) != qs_lc(lit[i]))
+			return false;
+	return lit[a.n] == '\0';
+}
+
 struct qs_span qs_span_trim_punct(struct qs_span a);	/* trailing , ; : */
 struct qs_span qs_span_strip_angle(struct qs_span a);	/* <x> and <<x>> -> x */
 

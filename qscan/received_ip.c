@@ -16,26 +16,42 @@
 
 #define IPBUF 64
 
+/* inet_ntop formats IPv4 with sprintf; this runs for every hop */
+static void v4_text(const unsigned char b[4], char out[QS_RCVD_IPLEN])
+{
+	int i;
+	char *o = out;
+
+	for (i = 0; i < 4; i++) {
+		if (b[i] >= 100)
+			*o++ = (char)('0' + b[i] / 100);
+		if (b[i] >= 10)
+			*o++ = (char)('0' + b[i] / 10 % 10);
+		*o++ = (char)('0' + b[i] % 10);
+		*o++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static bool try_v4(const char *s, char out[QS_RCVD_IPLEN])
 {
 	struct in_addr a4;
 
 	if (inet_pton(AF_INET, s, &a4) != 1)
 		return false;
-	return inet_ntop(AF_INET, &a4, out, QS_RCVD_IPLEN) != NULL;
+	v4_text((const unsigned char *)&a4.s_addr, out);
+	return true;
 }
 
 static bool try_v6(const char *s, char out[QS_RCVD_IPLEN])
 {
 	struct in6_addr a6;
-	struct in_addr a4;
 	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (inet_pton(AF_INET6, s, &a6) != 1)
 		return false;
 	if (memcmp(a6.s6_addr, mapped, sizeof mapped) == 0) {
-		memcpy(&a4, a6.s6_addr + 12, 4);
-		return inet_ntop(AF_INET, &a4, out, QS_RCVD_IPLEN) != NULL;
+		v4_text(a6.s6_addr + 12, out);
+		return true;
 	}
 	return inet_ntop(AF_INET6, &a6, out, QS_RCVD_IPLEN) != NULL;
 }
@@ -69,8 +85,8 @@ bool qs_rcvd_ip_norm(struct qs_span in, char out[QS_RCVD_IPLEN])
 		in.p++;
 		in.n--;
 	}
-	if (in.n == 0 || in.n >= IPBUF)
-		return false;
+	if (in.n == 0 || in.n >= IPBUF || (!memchr(in.p, '.', in.n) && !memchr(in.p, ':', in.n)))
+		return false;	/* most words: not an address at all */
 	memcpy(buf, in.p, in.n);
 	buf[in.n] = '\0';
 	if (*s == '[') {

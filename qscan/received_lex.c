@@ -18,19 +18,26 @@ void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n)
 	uint16_t stack[QS_RCVD_MAX_INPUT];
 	size_t sp = 0, i;
 
+	/* close_at is only ever read at a '(' so only those are written */
 	lx->s = s;
 	lx->n = n;
 	for (i = 0; i < n; i++) {
-		if (s[i] == '\\' && i + 1 < n) {
+		switch (s[i]) {
+		case '\\':
+			if (++i < n && s[i] == '(')
+				lx->close_at[i] = QS_RLEX_NOMATCH;	/* quoted: never a comment */
+			break;
+		case '(':
 			lx->close_at[i] = QS_RLEX_NOMATCH;
-			lx->close_at[++i] = QS_RLEX_NOMATCH;
-			continue;
-		}
-		lx->close_at[i] = QS_RLEX_NOMATCH;
-		if (s[i] == '(')
 			stack[sp++] = (uint16_t)i;
-		else if (s[i] == ')' && sp > 0)
-			lx->close_at[stack[--sp]] = (uint16_t)i;
+			break;
+		case ')':
+			if (sp > 0)
+				lx->close_at[stack[--sp]] = (uint16_t)i;
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -117,20 +124,6 @@ size_t qs_rlex_words(const struct qs_rlex *lx, struct qs_span in, struct qs_span
 		if (t.kind == QS_RTOK_WORD)
 			w[k++] = t.s;
 	return k;
-}
-
-bool qs_span_ieq(struct qs_span a, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return a.n == n && g_ascii_strncasecmp(a.p, lit, n) == 0;
-}
-
-bool qs_span_iprefix(struct qs_span a, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return a.n >= n && g_ascii_strncasecmp(a.p, lit, n) == 0;
 }
 
 struct qs_span qs_span_trim_punct(struct qs_span a)

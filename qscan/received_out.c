@@ -129,8 +129,11 @@ static void with_facts(struct qs_rp *r)
 			r->authenticated = true;
 		i = j + 1;
 	}
-	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0)
-		r->local = true;
+	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0) {
+		r->local = true;	/* "from www-data by h with local": a login, no HELO */
+		r->from_word = (struct qs_span){ NULL, 0 };
+		r->have_helo = false;
+	}
 }
 
 static bool mta_is(const struct qs_rp *r, const char *name)
@@ -165,9 +168,15 @@ void qs_rcvd_finish(struct qs_rp *r)
 	struct qs_hop *h = r->hop;
 
 	with_facts(r);
+	if (r->ambiguous) {	/* which AUTH note or protocol is real cannot be told */
+		r->authenticated = false;
+		r->user = (struct qs_span){ NULL, 0 };
+		r->with_len = 0;
+	}
 	qs_rcvd_guess_mta(r);
-	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
-	if (r->authenticated && r->user.n == 0 && r->ident.n > 0 && r->bare_ip)
+	/* qmail with an SMTP AUTH patch, qmail-ldap, WP-SMTPD show the login
+	 * as "(user@ip)" / "(user@[ip])" */
+	if (r->authenticated && r->user.n == 0 && r->ident.n > 0)
 		r->user = r->ident;
 	if (r->user.n > 0)
 		r->authenticated = true;
@@ -182,5 +191,5 @@ void qs_rcvd_finish(struct qs_rp *r)
 	h->mta = r->mta ? g_strdup(r->mta) : NULL;
 	h->authenticated = r->authenticated;
 	h->local = r->local;
-	h->parsed = !r->junk && ((r->seen_by && r->by.n > 0) || r->qmail_line);
+	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
 }

@@ -18,7 +18,11 @@ struct qs_rp {
 	enum qs_clause cl;
 	bool want;		/* clause keyword seen, its value not yet */
 	bool closed;		/* a comment followed the value: later words are noise */
-	bool seen_from, seen_by, junk, qmail_line;
+	bool seen_from, seen_by, seen_with, junk, qmail_line;
+	bool with_before_by, with_again;
+	bool by_comment;	/* "by host (...)": qmail-smtpd never writes one */
+	bool ambiguous;		/* forged-looking: names carried keywords or comments */
+	bool auth_before_client;	/* an AUTH note came before the client comment */
 	struct qs_span from_word, helo, rdns, by, id, for_addr, user, ident;
 	bool have_helo, helo_in_comment, rdns_decided;
 	bool bare_ip;		/* client address written without brackets */

@@ -160,8 +160,10 @@ static void mutate(GString *s)
 			g_string_insert_c(s, (gssize)at, ins[rnd(sizeof ins - 1)]);
 			break;
 		case 2:
-			if (s->len)
-				g_string_erase(s, (gssize)at, 1 + rnd(4));
+			if (s->len) {
+				size_t cut = 1 + rnd(4);
+				g_string_erase(s, (gssize)at, (gssize)MIN(s->len - at, cut));
+			}
 			break;
 		case 3: {
 			char *chunk = g_strndup(s->str + at, 1 + rnd(40));
