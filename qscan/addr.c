@@ -158,7 +158,7 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 {
 	char *buf, *s;
 	size_t len;
-	bool good = true;
+	bool good = true, unquoted = false;
 
 	*more = false;
 	if (addr == NULL)
@@ -180,11 +180,14 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 			break;
 		if (wholly_quoted(s, len)) {
 			len = unquote(s, len);
+			unquoted = true;
 			continue;
 		}
 		scan_addr(s, len, &sc);
 		if (!sc.balanced) {
-			good = false;
+			/* a quote that was escaped ("a\"b"@x) is just a character
+			 * of the local part; at the top level it is an error */
+			good = unquoted;
 			break;
 		}
 		if (s[0] == '@') {		/* source route */

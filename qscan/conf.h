@@ -5,6 +5,20 @@
  * then command-line options add to or override them. Every error names
  * the file, the group/key (or line) and what is wrong; callers exit 2.
  * Lists are lower-cased where matching is case-insensitive.
+ *
+ * qscan.conf (GLib key file; shared/CLI.md): groups [qscan],
+ * [whitelist] and [rule NAME]; lists separated by ';' or ',', blanks
+ * trimmed, empty items ignored; a list in the file REPLACES the
+ * embedded default of that key. Extension: [qscan] local_hostnames =
+ * the names this server writes in the "by" part of its own Received
+ * lines (default: Postfix myhostname / qmail control/me when readable).
+ * Errors (exit 2): unknown group or key, a group or key given twice,
+ * bad CIDR (host bits set is an error) or IP, bad PCRE2 pattern (with
+ * its offset), bad boolean or number (block_threshold 1..1000000,
+ * block_window 1..3650 days), relative database/quarantine_dir, bad
+ * target/effect, duplicate rule names (ignoring case), rule names other
+ * than [A-Za-z0-9._-]+, more than QS_MAX_RULES rules. Values are raw
+ * (no key-file escapes) and trimmed.
  */
 #ifndef QS_CONF_H
 #define QS_CONF_H

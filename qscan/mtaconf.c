@@ -9,7 +9,7 @@
  * order: the default instance (postconf honours MAIL_CONFIG), the
  * instances of its multi_instance_directories, and a copied system
  * image next to the queue (ROOT/etc/postfix for ROOT/var/spool/postfix,
- * whose queue_directory is then taken relative to ROOT). Without
+ * whose queue_directory and table files are then taken below ROOT). Without
  * postconf, main.cf is read directly (key = value, continuation lines,
  * $name expansion, Postfix's defaults for what is unset). The
  * environment variable QSCAN_POSTCONF names the postconf to run (an
@@ -52,7 +52,14 @@ struct mta {
 	GPtrArray *domains;	/* struct qs_domain *, collected */
 	GPtrArray *hostnames;
 	guint added;
+	const char *root;	/* a system image's root: file paths are under it */
 };
+
+/* a path named by the MTA's settings, inside the image when there is one */
+static char *mta_path(const struct mta *m, const char *path)
+{
+	return m->root ? g_build_filename(m->root, path, NULL) : g_strdup(path);
+}
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -96,13 +103,15 @@ static void add_name(struct mta *m, GPtrArray *list, const char *name, const cha
 static void pf_item(struct mta *m, const char *item, const char *source, bool parent, int depth);
 
 /* names from a file: blanks/commas separate, '#' starts a comment */
-static void pf_name_file(struct mta *m, const char *path, const char *source, bool parent, int depth)
+static void pf_name_file(struct mta *m, const char *name, const char *source, bool parent, int depth)
 {
-	char *text = read_small(m, path), **lines, *src;
+	char *path = mta_path(m, name), *text = read_small(m, path), **lines, *src;
 	guint i;
 
-	if (text == NULL)
+	if (text == NULL) {
+		g_free(path);
 		return;
+	}
 	src = g_strdup_printf("%s (%s)", source, path);
 	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; lines[i]; i++) {
@@ -120,17 +129,20 @@ static void pf_name_file(struct mta *m, const char *path, const char *source, bo
 	g_strfreev(lines);
 	g_free(src);
 	g_free(text);
+	g_free(path);
 }
 
 /* the keys of a table's source text: first column, no comments, no
  * continuation lines (they start with a blank) */
-static void pf_table_file(struct mta *m, const char *path, const char *source, bool parent, int depth)
+static void pf_table_file(struct mta *m, const char *name, const char *source, bool parent, int depth)
 {
-	char *text = read_small(m, path), **lines, *src;
+	char *path = mta_path(m, name), *text = read_small(m, path), **lines, *src;
 	guint i;
 
-	if (text == NULL)
+	if (text == NULL) {
+		g_free(path);
 		return;
+	}
 	src = g_strdup_printf("%s (%s)", source, path);
 	lines = g_strsplit(text, "\n", -1);
 	for (i = 0; lines[i]; i++) {
@@ -147,6 +159,7 @@ static void pf_table_file(struct mta *m, const char *path, const char *source, b
 	g_strfreev(lines);
 	g_free(src);
 	g_free(text);
+	g_free(path);
 }
 
 static void pf_inline(struct mta *m, const char *spec, const char *source, bool parent, int depth)
@@ -485,7 +498,9 @@ static void postfix_with_postconf(struct mta *m, const char *postconf, const cha
 		t = postconf_run(m, postconf, dir, args);
 		if (t) {
 			qs_config_note(m->c, "local domains: Postfix instance %s (postconf -x)", dir);
+			m->root = g_ptr_array_index(roots, i);
 			pf_apply(m, t, maincf);
+			m->root = NULL;
 			g_hash_table_destroy(t);
 		}
 		g_free(maincf);
@@ -645,7 +660,9 @@ static void postfix_maincf(struct mta *m, const char *real_queue)
 		g_hash_table_insert(x, (char *)"parent_domain_matches_subdomains",
 				    maincf_expand(t, maincf_get(t, "parent_domain_matches_subdomains"), 0));
 		qs_config_note(m->c, "local domains: Postfix %s (read directly)", maincf);
+		m->root = roots[i];
 		pf_apply(m, x, maincf);
+		m->root = NULL;
 		g_hash_table_destroy(x);
 		g_hash_table_destroy(t);
 		g_free(maincf);

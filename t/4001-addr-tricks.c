@@ -136,6 +136,7 @@ static void normal_forms(const struct qs_config *c)
 	check(c, "postmaster", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "\"john doe\"", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "\"john doe\"@local.example", "local.example", QS_ADDR_DOMAIN, "local.example", true);
+	check(c, "\"john\\\"doe\"@local.example", "local.example", QS_ADDR_DOMAIN, "local.example", true);
 	check(c, "", NULL, QS_ADDR_NO_DOMAIN, NULL, true);
 	check(c, "a%b%relay.example.net@local.example", "relay.example.net", QS_ADDR_DOMAIN,
 	      "relay.example.net", false);
@@ -259,6 +260,54 @@ static void normalize(void)
 	g_free(d);
 }
 
+static void hops(const char *addr, enum qs_addr_status want_st, const char *want)
+{
+	GPtrArray *h = g_ptr_array_new_with_free_func(g_free);
+	enum qs_addr_status st = qs_addr_hops(addr, h);
+	char *got;
+
+	g_ptr_array_add(h, NULL);
+	got = g_strjoinv(" ", (char **)h->pdata);
+	ok(st == want_st && strcmp(got, want) == 0, "hops of %s: \"%s\"", addr, got);
+	g_free(got);
+	g_ptr_array_unref(h);
+}
+
+/* fixed-seed random addresses from the characters that matter: no
+ * crash, and whatever comes back is a normalised domain */
+static void fuzz(const struct qs_config *c)
+{
+	static const char alphabet[] = "@%!\":[]<>\\ .,abcAB0123-\xc3\xbc";
+	GRand *rnd = g_rand_new_with_seed(4001);
+	int i, bad = 0, n = 20000;
+
+	for (i = 0; i < n; i++) {
+		int len = g_rand_int_range(rnd, 0, i % 100 == 0 ? 3000 : 40), k;
+		char *a = g_malloc(len + 1), *d, *r, *norm;
+		bool local;
+
+		for (k = 0; k < len; k++)
+			a[k] = alphabet[g_rand_int_range(rnd, 0, sizeof(alphabet) - 1)];
+		a[len] = '\0';
+		d = qs_addr_destination(a);
+		qs_addr_resolve(c, a, &r, &local);
+		norm = d ? qs_domain_normalize(d) : NULL;
+		if (d && g_strcmp0(norm, d) != 0)
+			bad++;
+		g_free(norm);
+		norm = r ? qs_domain_normalize(r) : NULL;
+		if (r && g_strcmp0(norm, r) != 0)
+			bad++;
+		g_free(norm);
+		g_free(d);
+		g_free(r);
+		g_free(qs_addr_domain(a));
+		g_free(a);
+	}
+	is_int(bad, 0, "%d random addresses: results are normalised domains", n);
+	g_rand_free(rnd);
+}
+
 int main(void)
 {
 	struct qs_config *c = cfg();
@@ -268,6 +317,12 @@ int main(void)
 	hostile_forms(c);
 	sender_domains();
 	normalize();
+	fuzz(c);
+	hops("a%b%c@Local.example", QS_ADDR_DOMAIN, "local.example c b");
+	hops("local!remote!u", QS_ADDR_DOMAIN, "local remote");
+	hops("@x.example:\"u%r\"@[IPv6:2001:db8::1]", QS_ADDR_DOMAIN, "[ipv6:2001:db8::1] r");
+	hops("u", QS_ADDR_NO_DOMAIN, "");
+	hops("u@bad..example", QS_ADDR_INVALID, "");
 	ok(qs_domain_is_local(c, NULL), "no domain is local");
 	ok(!qs_domain_is_local(c, "example"), "unlisted domain is external");
 	qs_config_free(&c);

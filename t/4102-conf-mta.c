@@ -50,10 +50,10 @@ static void write_str(const char *dir, const char *rel, const char *text)
 	tu_write(dir, rel, text, strlen(text), 0644);
 }
 
-/* etc/ holds main.cf and tables; the queue is spool/ */
-static char *postfix_instance(const char *top, const char *queue_dir_value)
+/* write main.cf and tables into etc; main.cf names the tables as
+ * prefix/NAME (an image names them as the live system sees them) */
+static void postfix_instance(const char *etc, const char *prefix, const char *queue_dir_value)
 {
-	char *etc = g_build_filename(top, "etc", NULL);
 	char *main = g_strdup_printf(
 		"compatibility_level = 3.6\n"
 		"# a comment\n"
@@ -61,22 +61,21 @@ static char *postfix_instance(const char *top, const char *queue_dir_value)
 		"myhostname = mx.fake.example\n"
 		"mydomain = fake.example\n"
 		"mydestination = $myhostname, localhost.$mydomain,\n"
-		"    localhost hash:%s/etc/desttable\n"
-		"\t%s/etc/names, !not.example\n"
-		"virtual_mailbox_domains = hash:%s/etc/vmd, inline:{ inl.example=x, inl2.example }\n"
+		"    localhost hash:%s/desttable\n"
+		"\t%s/names, !not.example\n"
+		"virtual_mailbox_domains = hash:%s/vmd, inline:{ inl.example=x, inl2.example }\n"
 		"virtual_alias_domains = Valias.Example mysql:/etc/postfix/x.cf $undefined_thing\n"
 		"relay_domains = relay.fake.example\n"
 		"parent_domain_matches_subdomains = relay_domains\n",
-		queue_dir_value, top, top, top);
+		queue_dir_value, prefix, prefix, prefix);
 
-	write_str(top, "etc/main.cf", main);
-	write_str(top, "etc/master.cf", "# empty\n");
-	write_str(top, "etc/desttable", "# keys are domains\ntbl1.example OK\n  continued line\n"
+	write_str(etc, "main.cf", main);
+	write_str(etc, "master.cf", "# empty\n");
+	write_str(etc, "desttable", "# keys are domains\ntbl1.example OK\n  continued line\n"
 		  "user@skipped.example OK\n\ntbl2.example\tOK\n");
-	write_str(top, "etc/names", "file1.example .file2.example # comment\nfile3.example,file4.example\n");
-	write_str(top, "etc/vmd", "vdom1.example OK\nvdom2.example OK\n");
+	write_str(etc, "names", "file1.example .file2.example # comment\nfile3.example,file4.example\n");
+	write_str(etc, "vmd", "vdom1.example OK\nvdom2.example OK\n");
 	g_free(main);
-	return etc;
 }
 
 static void check_postfix(const struct qs_config *c, const char *etc, const char *how)
@@ -137,7 +136,8 @@ static void postfix(const char *postconf)
 	const char *how = postconf[0] ? "postconf" : "main.cf";
 
 	spool = g_build_filename(top, "spool", NULL);
-	etc = postfix_instance(top, spool);
+	etc = g_build_filename(top, "etc", NULL);
+	postfix_instance(etc, etc, spool);
 	g_mkdir_with_parents(spool, 0755);
 	g_setenv("QSCAN_POSTCONF", postconf, TRUE);
 	g_setenv("MAIL_CONFIG", etc, TRUE);
@@ -169,32 +169,33 @@ static void postfix(const char *postconf)
 	g_free(other);
 }
 
-/* ROOT/etc/postfix + ROOT/var/spool/postfix: a copied system image */
+/* ROOT/etc/postfix + ROOT/var/spool/postfix: a copied system image whose
+ * main.cf names /var/spool/postfix and /etc/postfix/... as the live
+ * system saw them */
 static void postfix_image(const char *postconf)
 {
-	char *root = tu_tmpdir(), *top = g_build_filename(root, "etc", "postfix", NULL);
-	char *pf = g_build_filename(root, "etc", NULL), *spool;
+	char *root = tu_tmpdir(), *etc = g_build_filename(root, "etc", "postfix", NULL);
+	char *spool = g_build_filename(root, "var", "spool", "postfix", NULL);
+	char *vmd = g_build_filename(etc, "vmd", NULL);
+	char *src = g_strdup_printf("%s/main.cf: virtual_mailbox_domains (%s)", etc, vmd);
 	struct qs_config *c = qs_config_new();
-	char *etc;
+	const char *how = postconf[0] ? "postconf" : "main.cf";
 
-	/* postfix_instance writes TOP/etc/...: use ROOT/etc as TOP and rename */
-	etc = postfix_instance(pf, "/var/spool/postfix");
-	tu_sh("mv '%s' '%s'", etc, top);
-	/* the table paths in main.cf point at ROOT/etc/etc: keep them valid */
-	tu_sh("ln -s postfix '%s'", etc);
-	spool = g_build_filename(root, "var", "spool", "postfix", NULL);
+	postfix_instance(etc, "/etc/postfix", "/var/spool/postfix");
 	g_mkdir_with_parents(spool, 0755);
 	g_setenv("QSCAN_POSTCONF", postconf, TRUE);
 	g_setenv("MAIL_CONFIG", "/nonexistent-qscan-test", TRUE);
 	qs_config_mta_defaults(c, "postfix", spool);
-	ok(find(c->local_domains, "mx.fake.example") && find(c->local_domains, "vdom1.example"),
-	   "%s: instance found in the image next to the queue", postconf[0] ? "postconf" : "main.cf");
+	ok(find(c->local_domains, "mx.fake.example") != NULL, "%s: instance found in the image next to the queue", how);
+	has(c->local_domains, "vdom1.example", src);
+	ok(find(c->local_domains, "file3.example") && find(c->local_domains, "tbl2.example"),
+	   "%s: image files read below its root", how);
 	g_unsetenv("MAIL_CONFIG");
 	qs_config_free(&c);
+	g_free(src);
+	g_free(vmd);
 	g_free(etc);
 	g_free(spool);
-	g_free(pf);
-	g_free(top);
 	g_free(root);
 }
 
