@@ -163,6 +163,39 @@ const char *qs_verdict_name(enum qs_verdict v)
 
 /* ---- facts ---------------------------------------------------------- */
 
+/* implicit_local - names that are this host even when local_domains
+ * forgets them: localhost and our own host names (Postfix's default
+ * mydestination, qmail's control/me in locals) */
+static bool implicit_local(const struct qs_config *c, const char *dom)
+{
+	return dom && (strcmp(dom, "localhost") == 0 || strcmp(dom, "localhost.localdomain") == 0 ||
+		       qs_hostname_is_local(c, dom));
+}
+
+/* resolve - qs_addr_resolve(), counting implicit_local() hops as local */
+static void resolve(const struct qs_config *c, const char *addr, char **dest, bool *local)
+{
+	GPtrArray *hops;
+	guint i;
+
+	*dest = NULL;
+	if (qs_addr_resolve(c, addr, dest, local) != QS_ADDR_DOMAIN || *local || !implicit_local(c, *dest))
+		return;
+	hops = g_ptr_array_new_with_free_func(g_free);
+	qs_addr_hops(addr, hops);
+	*local = true;
+	for (i = 0; i < hops->len; i++) {
+		const char *h = g_ptr_array_index(hops, i);
+		if (qs_domain_is_local(c, h) || implicit_local(c, h))
+			continue;
+		g_free(*dest);
+		*dest = g_strdup(h);
+		*local = false;
+		break;
+	}
+	g_ptr_array_free(hops, TRUE);
+}
+
 static void add_dest(const struct qs_config *c, struct qs_judgement *j, const char *addr)
 {
 	struct qs_dest *d = g_new0(struct qs_dest, 1);
@@ -170,7 +203,7 @@ static void add_dest(const struct qs_config *c, struct qs_judgement *j, const ch
 	d->addr = g_strdup(addr);
 	/* QS_ADDR_INVALID leaves dest NULL and local false: neither local
 	 * nor external (all_external() refuses it) */
-	qs_addr_resolve(c, addr, &d->dest, &d->local);
+	resolve(c, addr, &d->dest, &d->local);
 	g_ptr_array_add(j->dests, d);
 }
 
@@ -578,7 +611,10 @@ static bool addr_is_local(const struct qs_config *c, const char *addr)
 	bool local = false;
 
 	/* a bare name proves nothing about a domain of ours */
-	if (qs_addr_resolve(c, addr, &dest, &local) != QS_ADDR_DOMAIN)
+	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
+		return false;
+	resolve(c, addr, &dest, &local);
+	if (dest == NULL)
 		local = false;
 	g_free(dest);
 	return local;

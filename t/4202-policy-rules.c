@@ -234,6 +234,12 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 	       "legit local-recipient", "one local recipient spares it");
 	expect(c, msg("s@spam.example", "u@sub.example.org", "203.0.113.7", SPAMHOP),
 	       "legit local-recipient", ".example.org covers subdomains");
+	expect(c, msg("s@spam.example", "root@localhost", "203.0.113.7", SPAMHOP),
+	       "legit local-recipient", "localhost is always this host");
+	expect(c, msg("s@spam.example", "root@Mail.Example.COM", "203.0.113.7", SPAMHOP),
+	       "legit local-recipient", "so is a name of local_hostnames");
+	expect(c, msg("s@spam.example", "v%remote.example@localhost", "203.0.113.7", SPAMHOP),
+	       "relay open-relay", "percent hack through localhost is still external");
 	expect(c, msg("s@spam.example", "v%remote.example@example.com", "203.0.113.7", SPAMHOP),
 	       "relay open-relay", "percent hack is external");
 	expect(c, msg("s@spam.example", "\"unbalanced@example.com", "203.0.113.7", SPAMHOP),
