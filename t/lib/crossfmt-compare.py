@@ -28,6 +28,8 @@ class Tap:
 
     def ok(self, cond, what, directive=""):
         self.n += 1
+        if cond and directive.startswith("TODO"):
+            directive = ""	# a known issue not hit by this check (or fixed): no XPASS
         if not cond and not directive.startswith("TODO"):
             self.failed += 1
         d = " # " + directive if directive else ""

@@ -138,18 +138,38 @@ def plan_case(path):
     return p
 
 
+def plan_bounces(work):
+    """WORK/bounces: "case sender auth|- client" - a message Postfix itself
+    bounces (its recipient goes to the error transport), so that the queue
+    holds Postfix's own bounce to that sender, to be judged as the case"""
+    plans = {}
+    p = os.path.join(work, "bounces")
+    if not os.path.exists(p):
+        return plans
+    for k, line in enumerate(open(p)):
+        if not line.strip() or line.startswith("#"):
+            continue
+        case, sender, auth, ip = line.split()
+        xc = "ADDR=%s NAME=[UNAVAILABLE]%s" % (ip, "" if auth == "-" else " LOGIN=" + auth)
+        data = ("From: %s\nTo: nobody%d@bounce.invalid\nSubject: bounce me\nMessage-ID: <bounce%d@qscan.test>\n"
+                "Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nHello.\n" % (sender, k, k))
+        plans[case] = {"sender": sender, "rcpts": ["nobody%d@bounce.invalid" % k], "done": [], "alias": {},
+                       "xclient": xc, "helo": "client.example", "method": "smtp", "data": data}
+    return plans
+
+
 def plan(corpus, work, skips):
     listed = {}
     for line in open(skips):
         if line.strip() and not line.startswith("#"):
             c, why = line.rstrip("\n").split(None, 1)
             listed[c] = why
-    plans, bad, virtual, transport = {}, [], {}, {}
+    plans, bad, virtual, transport = plan_bounces(work), [], {}, {}
     for f in sorted(os.listdir(corpus)):
         if not re.match(r"^\d+-.*\.eml$", f):
             continue
         case = f[:-4]
-        if case in listed:
+        if case in listed or case in plans:
             continue
         p = plan_case(os.path.join(corpus, f))
         if not isinstance(p, str) and os.environ.get("QSCAN_NO_IPV6") and "IPV6:" in (p["xclient"] or ""):
@@ -174,6 +194,7 @@ def plan(corpus, work, skips):
     with open(os.path.join(work, "virtual"), "w") as fh:
         for a, r in sorted(virtual.items()):
             fh.write("%s %s\n" % (a, r))
+    transport["bounce.invalid"] = "error:5.1.1 bounced by the qscan test"
     with open(os.path.join(work, "transport"), "w") as fh:
         for a, t in sorted(transport.items()):
             fh.write("%s %s\n" % (a, t))
