@@ -218,6 +218,16 @@ static void hostile(void)
 	ok(!hop.by || !strpbrk(hop.by, "\x01\x02\x1b\x7f"), "no control bytes in fields");
 	qs_hop_clear(&hop);
 
+	/* found by libFuzzer: a long run of UTF-8 continuation bytes made an
+	 * empty field when the cap tried to step back to a character start */
+	g_string_assign(s, "from ");
+	for (i = 0; i < 300; i++)
+		g_string_append_c(s, '\xb5');
+	g_string_append(s, " by x; d");
+	is_int(qs_received_parse(s->str, &hop), 0, "300 continuation bytes as HELO parse");
+	ok(hop.from && strlen(hop.from) == QS_RCVD_MAX_FIELD, "non-UTF-8 HELO cut plainly at the cap");
+	qs_hop_clear(&hop);
+
 	is_int(qs_received_parse("", &hop), -1, "empty value");
 	qs_hop_clear(&hop);
 	is_int(qs_received_parse(NULL, &hop), -1, "NULL value");
