@@ -37,8 +37,13 @@ static unsigned rnd(unsigned n)
 
 static void fail(const char *what, const char *input)
 {
-	if (failures++ == 0)
-		snprintf(first_failure, sizeof first_failure, "%s; input: %.300s", what, input);
+	char *esc;
+
+	if (failures++ == 0) {
+		esc = g_strescape(input, NULL);	/* the diag stays one printable line */
+		snprintf(first_failure, sizeof first_failure, "%s; input: %.300s", what, esc);
+		g_free(esc);
+	}
 }
 
 static bool field_ok(const char *f, size_t cap, bool utf8_in)
