@@ -45,6 +45,8 @@ struct qs_hop {
 	/* filled in by the classifier, not the parser */
 	bool ours;		/* written by this server */
 	bool trusted;		/* sending host is in trusted_networks or is us */
+	/* added by the parser after the fields above */
+	bool forged;		/* looked forged (see above); parsed is then false */
 };
 
 /* 0 = parsed, -1 = not understood (hop->parsed false, partial fields) */

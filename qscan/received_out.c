@@ -193,5 +193,6 @@ void qs_rcvd_finish(struct qs_rp *r)
 	h->mta = r->mta ? g_strdup(r->mta) : NULL;
 	h->authenticated = r->authenticated;
 	h->local = r->local;
+	h->forged = r->ambiguous;
 	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
 }

@@ -89,6 +89,7 @@ static void run_case(const struct tcase *c)
 	check_str(c, "date", hop.date);
 	check_str(c, "mta", hop.mta);
 	check_bool(c, "local", "no", hop.local);
+	check_bool(c, "forged", "no", hop.forged);
 	auth_got = hop.auth_user ? g_strdup_printf("yes user=%s", hop.auth_user)
 				 : g_strdup(hop.authenticated ? "yes" : "no");
 	is_str(auth_got, auth ? auth : "no", "cases.txt:%d (%s) auth", c->lineno, c->src);
