@@ -12,8 +12,8 @@ static const char sql_relay[] =
 	"SELECT ip, sum(count) FROM ip_counts WHERE verdict = 'relay'"
 	" AND day BETWEEN ?1 AND ?2 GROUP BY ip";
 
-/* parse_ip - canonical family/bytes/text; ::ffff:a.b.c.d becomes IPv4 */
-static bool parse_ip(const char *s, struct qs_block *b)
+/* qs_block_parse - canonical family/bytes/text; ::ffff:a.b.c.d becomes IPv4 */
+bool qs_block_parse(const char *s, struct qs_block *b)
 {
 	static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
@@ -68,7 +68,7 @@ static void add_row(struct qs_blocklist *bl, GHashTable *seen, const char *ip, g
 	struct qs_block b;
 	gpointer idx;
 
-	if (!parse_ip(ip, &b)) {
+	if (!qs_block_parse(ip, &b)) {
 		bl->invalid++;
 		return;
 	}

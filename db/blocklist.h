@@ -43,6 +43,8 @@ struct qs_blocklist {
 	guint invalid;		/* ip_counts rows that are not an IP */
 };
 
+/* canonical form of an IP text (IPv4-mapped IPv6 -> IPv4); false if not an IP */
+bool qs_block_parse(const char *s, struct qs_block *b);
 /* is format one of the names above */
 bool qs_blocklist_format_ok(const char *format);
 /* candidates from an open database; threshold/window 0 = from cfg (cfg may be NULL) */

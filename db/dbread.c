@@ -6,6 +6,8 @@
 #include "dbread.h"
 #include "util.h"
 
+int qs_dbr_busy_ms = 10000;
+
 static const char *const qs_tables[] = {
 	"runs", "messages", "ip_counts", "counted", "quarantine", NULL,
 };
@@ -116,7 +118,7 @@ sqlite3 *qs_dbr_open(const char *path, GError **err)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db, QS_DBR_BUSY_MS);
+	sqlite3_busy_timeout(db, qs_dbr_busy_ms);
 	if (check_schema(db, path, err) < 0) {
 		sqlite3_close(db);
 		return NULL;

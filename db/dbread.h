@@ -10,8 +10,8 @@
 #include <glib.h>
 #include <sqlite3.h>
 
-/* milliseconds a reader waits for a running scan to commit */
-#define QS_DBR_BUSY_MS 10000
+/* milliseconds a reader waits for a running scan to commit (10 s; tests lower it) */
+extern int qs_dbr_busy_ms;
 
 /* open read-only; checks user_version = 1 and the tables; NULL + *err */
 sqlite3 *qs_dbr_open(const char *path, GError **err);

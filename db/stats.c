@@ -2,6 +2,7 @@
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include "blocklist.h"
 #include "dbread.h"
 #include "stats.h"
 #include "util.h"
@@ -161,10 +162,14 @@ static void on_ip(struct qs_stats *s, sqlite3_stmt *st, void *ctx)
 	guint d;
 	int v = verdict_index((const char *)sqlite3_column_text(st, 1));
 	sqlite3_int64 n = sqlite3_column_int64(st, 3);
+	struct qs_block b;
+	const char *ip;
 
 	if (v < 0 || n <= 0 || day_index(s, (const char *)sqlite3_column_text(st, 0), &d) < 0)
 		return;
-	agg_add(ctx, (const char *)sqlite3_column_text(st, 2), d, v, (guint64)n);
+	/* one address, one row: 2001:DB8::1 and 2001:db8::1 are merged */
+	ip = (const char *)sqlite3_column_text(st, 2);
+	agg_add(ctx, qs_block_parse(ip, &b) ? b.text : ip, d, v, (guint64)n);
 }
 
 static int read_runs(sqlite3 *db, const char *path, struct qs_stats *s, gint64 from, GError **err)

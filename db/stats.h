@@ -4,7 +4,8 @@
  * database (db/schema.sql) opened read-only.
  *
  * Origin IPs come from ip_counts (each message counted once, on the
- * first run that saw it). AUTH users, sender domains and the per-day
+ * first run that saw it; spellings of one address are merged into its
+ * canonical form, as in the block list). AUTH users, sender domains and the per-day
  * totals come from messages, de-duplicated the same way: a message
  * (queue_root, queue_id, arrival) seen by several runs counts once,
  * with the verdict of its first sighting.

@@ -4,7 +4,7 @@
 #include "stats.h"
 #include "util.h"
 
-#define KEY_COLS 40	/* an IPv6 address is at most 39 characters */
+#define KEY_COLS 39	/* an IPv6 address is at most 39 characters */
 
 static const char *const kinds[3][2] = {	/* JSON type, text title */
 	{ "ip", "Top origin IPs" },
@@ -125,7 +125,7 @@ static void format_text(const struct qs_stats *s, guint top, GString *out)
 	char *last = qs_iso_time(s->last_run);
 	guint i;
 
-	g_string_append_printf(out, "qscan stats %s to %s (%u day%s, UTC): %" G_GUINT64_FORMAT
+	g_string_append_printf(out, "qscan stats %s to %s (%u day%s, UTC)\n%" G_GUINT64_FORMAT
 			       " run%s, last %s\n\n", s->days[0], s->days[s->ndays - 1], s->ndays,
 			       s->ndays == 1 ? "" : "s", s->runs, s->runs == 1 ? "" : "s",
 			       last ? last : "never");

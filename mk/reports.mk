@@ -4,3 +4,10 @@
 libqscan_a_SOURCES += db/dbread.c db/dbread.h db/stats.c db/stats_fmt.c db/stats.h \
 	db/blocklist.c db/blocklist_fmt.c db/blocklist.h \
 	db/report_html.c db/report_html.h
+
+R_TEST = t/reports_db.c t/reports_db.h
+check_PROGRAMS += t/7001-stats-report
+t_7001_stats_report_SOURCES = t/7001-stats-report.c $(R_TEST)
+t_7001_stats_report_LDADD = $(T_LIBS)
+TESTS += t/7001-stats-report
+EXTRA_DIST += t/data/reports
