@@ -29,7 +29,8 @@ static void header(const struct qs_blocklist *bl, GString *out)
 			       bl->c->len == 1 ? "" : "es", bl->threshold, bl->threshold == 1 ? "" : "s",
 			       bl->window, bl->window == 1 ? "" : "s", bl->from, bl->to);
 	if (bl->excluded)
-		g_string_append_printf(out, "; %u trusted, whitelisted or local left out", bl->excluded);
+		g_string_append_printf(out, "\n# left out: %u protected (trusted, whitelisted, local or "
+				       "loopback)", bl->excluded);
 	g_string_append(out, "\n");
 }
 
