@@ -19,3 +19,7 @@ check_PROGRAMS += t/7102-blocklist-trusted
 t_7102_blocklist_trusted_SOURCES = t/7102-blocklist-trusted.c $(R_TEST)
 t_7102_blocklist_trusted_LDADD = $(T_LIBS)
 TESTS += t/7102-blocklist-trusted
+check_PROGRAMS += t/7201-html-report
+t_7201_html_report_SOURCES = t/7201-html-report.c $(R_TEST)
+t_7201_html_report_LDADD = $(T_LIBS)
+TESTS += t/7201-html-report
