@@ -23,3 +23,8 @@ check_PROGRAMS += t/7201-html-report
 t_7201_html_report_SOURCES = t/7201-html-report.c $(R_TEST)
 t_7201_html_report_LDADD = $(T_LIBS)
 TESTS += t/7201-html-report
+dist_check_SCRIPTS += t/7080-stats-manpages.sh
+TESTS += t/7080-stats-manpages.sh
+
+# man pages
+dist_man_MANS += doc/qscan.1 doc/qscan.conf.5
