@@ -28,3 +28,24 @@ TESTS += t/7080-stats-manpages.sh
 
 # man pages
 dist_man_MANS += doc/qscan.1 doc/qscan.conf.5
+
+# operator files: systemd units (nightly run), a cron example, bash completion
+dist_check_SCRIPTS += t/7081-stats-bash-completion.sh t/7082-stats-systemd-cron.sh
+TESTS += t/7081-stats-bash-completion.sh t/7082-stats-systemd-cron.sh
+R_SUBST = sed -e 's|@bindir[@]|$(bindir)|g' -e 's|@localstatedir[@]|$(localstatedir)|g'
+systemdunitdir = $(prefix)/lib/systemd/system
+nodist_systemdunit_DATA = systemd/qscan.service
+dist_systemdunit_DATA = scripts/qscan.timer
+nodist_doc_DATA = systemd/qscan.cron
+bashcompletiondir = $(datadir)/bash-completion/completions
+nodist_bashcompletion_DATA = completions/qscan
+EXTRA_DIST += scripts/qscan.service scripts/qscan.cron scripts/qscan.bash-completion
+CLEANFILES += systemd/qscan.service systemd/qscan.cron completions/qscan
+
+systemd/qscan.service: $(srcdir)/scripts/qscan.service Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && $(R_SUBST) $(srcdir)/scripts/qscan.service > $@.tmp && mv $@.tmp $@
+systemd/qscan.cron: $(srcdir)/scripts/qscan.cron Makefile
+	$(AM_V_GEN)$(MKDIR_P) systemd && $(R_SUBST) $(srcdir)/scripts/qscan.cron > $@.tmp && mv $@.tmp $@
+# the completion file must be named like the command
+completions/qscan: $(srcdir)/scripts/qscan.bash-completion
+	$(AM_V_GEN)$(MKDIR_P) completions && cp $(srcdir)/scripts/qscan.bash-completion $@
