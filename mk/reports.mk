@@ -10,7 +10,8 @@ check_PROGRAMS += t/7001-stats-report
 t_7001_stats_report_SOURCES = t/7001-stats-report.c $(R_TEST)
 t_7001_stats_report_LDADD = $(T_LIBS)
 TESTS += t/7001-stats-report
-EXTRA_DIST += t/data/reports
+# the tests build their databases from the schema contract
+EXTRA_DIST += t/data/reports db/schema.sql
 check_PROGRAMS += t/7101-blocklist-formats
 t_7101_blocklist_formats_SOURCES = t/7101-blocklist-formats.c $(R_TEST)
 t_7101_blocklist_formats_LDADD = $(T_LIBS)

@@ -35,6 +35,7 @@ int main(void)
 	memset(&probe, 0, sizeof probe);
 	if (!qs_net_parse("10.0.0.0/8", &probe) || !qs_net_match(&probe, "10.1.1.1"))
 		skip_all("qs_net_parse/qs_net_match are the STUB in this branch (the real ones come from branch config)");
+	g_free(probe.text);
 	dir = tu_tmpdir();
 	db = rdb_make(dir, "qscan.db", "fixture.sql");
 	cfg = qs_config_new();
@@ -59,5 +60,6 @@ int main(void)
 	qs_config_free(&cfg);
 	g_free(db);
 	tu_cleanup();
+	g_free(dir);
 	return done_testing();
 }
