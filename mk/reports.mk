@@ -50,3 +50,7 @@ systemd/qscan.cron: $(srcdir)/scripts/qscan.cron Makefile
 # the completion file must be named like the command
 completions/qscan: $(srcdir)/scripts/qscan.bash-completion
 	$(AM_V_GEN)$(MKDIR_P) completions && cp $(srcdir)/scripts/qscan.bash-completion $@
+check_PROGRAMS += t/7002-stats-store
+t_7002_stats_store_SOURCES = t/7002-stats-store.c
+t_7002_stats_store_LDADD = $(T_LIBS)
+TESTS += t/7002-stats-store

@@ -155,6 +155,34 @@ static void check_errors(const char *good)
 	g_free(p);
 }
 
+/* WAL (what db/db.c uses): a scan writing does not block the reports */
+static void check_wal(void)
+{
+	char *p = rdb_make(dir, "wal.db", "fixture.sql"), *txt, *error;
+	sqlite3 *w;
+	int rc;
+
+	if (sqlite3_open(p, &w) != SQLITE_OK ||
+	    sqlite3_exec(w, "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE; "
+			 "INSERT INTO ip_counts VALUES ('2026-11-22','192.0.2.1','relay',1000);",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		bail("cannot write %s: %s", p, sqlite3_errmsg(w));
+	txt = run(p, 7, true, &rc, &error);
+	ok(rc == 0 && has(txt, "\"relay\":6,\"legit\":3,\"unsure\":2,\"total\":11,") && !strstr(txt, "192.0.2.1\""),
+	   "WAL: reads while a scan writes, sees only committed rows");
+	if (rc)
+		diag("%s", error);
+	g_free(txt);
+	g_free(error);
+	sqlite3_exec(w, "COMMIT", NULL, NULL, NULL);
+	txt = run(p, 7, true, &rc, &error);
+	ok(rc == 0 && has(txt, "\"ip\":\"192.0.2.1\",\"relay\":1000,"), "WAL: the committed run is seen");
+	g_free(txt);
+	g_free(error);
+	sqlite3_close(w);
+	g_free(p);
+}
+
 int main(void)
 {
 	char *db;
@@ -164,6 +192,7 @@ int main(void)
 	check_golden(db);
 	check_numbers(db);
 	check_errors(db);
+	check_wal();
 	g_free(db);
 	tu_cleanup();
 	return done_testing();
