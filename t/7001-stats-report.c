@@ -155,6 +155,39 @@ static void check_errors(const char *good)
 	g_free(p);
 }
 
+/* untrusted names reach a terminal: escaped, and cut to fit 80 columns */
+static void check_terminal(void)
+{
+	char *p = rdb_make(dir, "esc.db", "fixture.sql"), *txt, *error, **lines;
+	sqlite3 *w;
+	int rc;
+	guint i, wide = 0;
+
+	if (sqlite3_open(p, &w) != SQLITE_OK ||
+	    sqlite3_exec(w, "INSERT INTO messages (run_id, queue_id, arrival, day, verdict, reasons,"
+			 " auth_user, sender_domain, action) VALUES (4, 'E1', 1795312900, '2026-11-22',"
+			 " 'relay', 'auth-abuse', 'esc' || char(27) || '[31m', 'a-very-long-sender-domain-"
+			 "name-that-goes-on-and-on.example', 'none')", NULL, NULL, NULL) != SQLITE_OK)
+		bail("%s: %s", p, sqlite3_errmsg(w));
+	sqlite3_close(w);
+	txt = run(p, 7, false, &rc, &error);
+	ok(rc == 0 && strchr(txt, 27) == NULL && has(txt, "esc\\x1b[31m"), "control bytes escaped in text");
+	ok(has(txt, "a-very-long-sender-domain-name-that-go~"), "a long name is cut with ~");
+	lines = g_strsplit(txt, "\n", -1);
+	for (i = 0; lines[i]; i++)
+		if (g_utf8_strlen(lines[i], -1) > 80)
+			wide++;
+	is_int(wide, 0, "still 80 columns");
+	g_strfreev(lines);
+	g_free(txt);
+	g_free(error);
+	txt = run(p, 7, true, &rc, &error);
+	ok(has(txt, "\"auth_user\":\"esc\\u001b[31m\""), "control bytes escaped in JSON");
+	g_free(txt);
+	g_free(error);
+	g_free(p);
+}
+
 /* WAL (what db/db.c uses): a scan writing does not block the reports */
 static void check_wal(void)
 {
@@ -193,6 +226,7 @@ int main(void)
 	check_numbers(db);
 	check_errors(db);
 	check_wal();
+	check_terminal();
 	g_free(db);
 	tu_cleanup();
 	return done_testing();
