@@ -18,7 +18,8 @@
  *   nft       an `nft -f` file: table inet qscan, sets block4/block6 and
  *             an input chain dropping their SMTP traffic (25, 465, 587)
  *   ipset     an `ipset restore` file: sets qscan4/qscan6 (hash:ip),
- *             created if missing, flushed, then filled
+ *             created if missing, then replaced at once (filled as
+ *             qscan4-new, swapped in, the old content destroyed)
  *   plain     one address per line
  */
 #ifndef QS_BLOCKLIST_H

@@ -90,14 +90,18 @@ static void r_nft(const struct qs_blocklist *bl, GString *out)
 			"\t}\n}\n");
 }
 
+/* fill NAME-new, then swap it in: a firewall rule using NAME never sees it empty */
 static void ipset_set(const struct qs_blocklist *bl, GString *out, const char *name, int family)
 {
-	guint n = count(bl, family);
+	const char *fam = family == AF_INET ? "inet" : "inet6";
+	guint n = MAX(65536u, count(bl, family));
 
-	g_string_append_printf(out, "create %s hash:ip family %s maxelem %u -exist\nflush %s\n", name,
-			       family == AF_INET ? "inet" : "inet6", MAX(65536u, n), name);
+	g_string_append_printf(out, "create %s hash:ip family %s maxelem %u -exist\n", name, fam, n);
+	g_string_append_printf(out, "create %s-new hash:ip family %s maxelem %u -exist\nflush %s-new\n",
+			       name, fam, n, name);
 	EACH(bl, b, family)
-		g_string_append_printf(out, "add %s %s -exist\n", name, b->text);
+		g_string_append_printf(out, "add %s-new %s -exist\n", name, b->text);
+	g_string_append_printf(out, "swap %s-new %s\ndestroy %s-new\n", name, name, name);
 }
 
 static void r_ipset(const struct qs_blocklist *bl, GString *out)

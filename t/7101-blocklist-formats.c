@@ -160,6 +160,20 @@ static void empty(const char *db)
 	g_free(nf); g_free(is); g_free(pl);
 }
 
+/* loading a shorter list drops the addresses no longer listed */
+static void reload(void)
+{
+	if (netns_ok("ipset"))
+		is_int(tu_sh("unshare -n sh -c 'ipset restore < %s/qscan.ipset && ipset restore < %s/empty.ipset"
+			     " && ! ipset test qscan4 9.9.9.9 2>/dev/null && test \"$(ipset list -n)\" = "
+			     "\"$(printf \"qscan4\\nqscan6\")\"'", dir, dir), 0,
+		       "ipset: reloading replaces the members, no -new set left");
+	if (netns_ok("nft"))
+		is_int(tu_sh("unshare -n sh -c 'nft -f %s/qscan.nft && nft -f %s/empty.nft && "
+			     "! nft list set inet qscan block4 | grep -q 9.9.9.9'", dir, dir), 0,
+		       "nft: reloading replaces the members");
+}
+
 static void options(const char *db)
 {
 	char *s = render(db, NULL, "plain", 100, 7);
@@ -189,6 +203,7 @@ int main(void)
 	golden(db);
 	tools(db);
 	empty(db);
+	reload();
 	options(db);
 	g_free(db);
 	tu_cleanup();
