@@ -3,7 +3,7 @@
 # completion).
 libqscan_a_SOURCES += db/dbread.c db/dbread.h db/stats.c db/stats_fmt.c db/stats.h \
 	db/blocklist.c db/blocklist_fmt.c db/blocklist.h \
-	db/report_html.c db/report_html.h
+	db/report_html.c db/report_html.h db/report_cmds.c db/report_cmds.h
 
 R_TEST = t/reports_db.c t/reports_db.h
 check_PROGRAMS += t/7001-stats-report
@@ -54,3 +54,7 @@ check_PROGRAMS += t/7002-stats-store
 t_7002_stats_store_SOURCES = t/7002-stats-store.c
 t_7002_stats_store_LDADD = $(T_LIBS)
 TESTS += t/7002-stats-store
+check_PROGRAMS += t/7003-stats-cli
+t_7003_stats_cli_SOURCES = t/7003-stats-cli.c $(R_TEST)
+t_7003_stats_cli_LDADD = $(T_LIBS)
+TESTS += t/7003-stats-cli
