@@ -346,11 +346,16 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	j->origin_trusted = qs_ip_is_trusted(c, policy);
 	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
 	j->origin_ip = g_strdup(deepest);
-	qs_trace_add(j, "origin", true, "client %s (%s%d) is %s; counted origin %s%s", policy,
-		     policy_at ? "Received line " : "metadata or line ", policy_at,
-		     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
-		     "this host but not in trusted_networks", deepest,
-		     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ? " (no external sender behind it)" : "");
+	{
+		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
+			      g_strdup(policy == m->client_ip ? "queue metadata" : "the chain");
+		qs_trace_add(j, "origin", true, "client %s (%s) is %s; counted origin %s%s", policy, where,
+			     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
+			     "this host but not in trusted_networks", deepest,
+			     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ?
+			     " (no external sender behind it)" : "");
+		g_free(where);
+	}
 }
 
 static char *header_user(const struct qs_judgement *j, const char **which)
