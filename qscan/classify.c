@@ -488,7 +488,9 @@ static void carried_msg(const struct qs_dsn *d, struct qs_msg *om, struct qs_jud
 	qs_hdr_parse(d->hdr->data, d->hdr->len, &tmp->headers);
 	rp = qs_headers_get(&tmp->headers, "Return-Path", 0);
 	from = qs_headers_get(&tmp->headers, "From", 0);
-	if (rp && strstr(rp, "<>"))
+	if (d->orig_sender)	/* Postfix names the envelope sender in the report */
+		om->sender = g_strdup(d->orig_sender);
+	else if (rp && strstr(rp, "<>"))
 		om->sender = g_strdup("");
 	else
 		om->sender = qs_hdr_first_address(rp ? rp : from);

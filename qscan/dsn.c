@@ -21,6 +21,8 @@ void qs_dsn_clear(struct qs_dsn *d)
 	g_ptr_array_set_size(d->rcpts, 0);
 	g_free(d->reporting_mta);
 	d->reporting_mta = NULL;
+	g_free(d->orig_sender);
+	d->orig_sender = NULL;
 	d->found = d->incomplete = false;
 	d->kind = NULL;
 	d->depth_hits = 0;
@@ -144,6 +146,8 @@ static void parse_status(struct qs_dsn *d, const GByteArray *text)
 				g_ptr_array_add(orig, v);
 		} else if (g_ascii_strncasecmp(l, "Reporting-MTA:", 14) == 0 && !d->reporting_mta) {
 			d->reporting_mta = status_value(l);
+		} else if (g_ascii_strncasecmp(l, "X-Postfix-Sender:", 17) == 0 && !d->orig_sender) {
+			d->orig_sender = status_value(l);
 		}
 	}
 	if (d->rcpts->len == 0)
