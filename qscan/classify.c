@@ -16,7 +16,17 @@
  * - a relay verdict is downgraded to `unsure` (reason kept, trace says
  *   why) when the envelope is suspect (m->envelope_suspect), when the
  *   header block was cut by a cap, or when a spare rule could not be
- *   evaluated (PCRE2 match error): doubt never purges.
+ *   evaluated (PCRE2 match error): doubt never purges;
+ * - a recipient at localhost or at one of local_hostnames is local even
+ *   when local_domains does not list it (every MTA delivers those here);
+ * - the "origin" of rules 6 and 10 is the client seen through this
+ *   host's own hops (content filter re-injection, webmail on loopback);
+ *   a trusted_networks client is `trusted-network` even when the mail
+ *   came to it from outside (a LAN server forwarding through us), while
+ *   the counted origin_ip is that outside sender (origin.h);
+ * - with unknown envelope recipients (rcpts_known false) the "for" of our
+ *   own Received lines stands in, as the brief asks; with none, no rule
+ *   that needs "every recipient external" fires.
  */
 #include "config.h"
 #include <string.h>
