@@ -665,11 +665,21 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 	return NULL;
 }
 
-static bool rule_forwarded(const struct qs_config *c, struct qs_judgement *j)
+static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j)
 {
 	const char *dt;
 	guint i;
 
+	/* the queue's own record of the address before alias expansion
+	 * (Postfix O record): the most direct evidence there is */
+	for (i = 0; i < m->rcpts->len; i++) {
+		const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);
+		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, r->orig))
+			continue;
+		qs_trace_add(j, "forwarded", true, "%s was originally addressed to local %s", r->addr, r->orig);
+		decide(j, QS_VERDICT_LEGIT, "forwarded");
+		return true;
+	}
 	for (i = 0; i < j->hops->len; i++) {
 		const struct qs_hop *h = g_ptr_array_index(j->hops, i);
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
@@ -801,7 +811,7 @@ static void apply_rules(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 
 	if (rule_whitelist(ctx, st, j) || rule_purge(ctx, st, j) || rule_local_recipient(j) ||
 	    rule_auth(c, j) || rule_backscatter(ctx, st, j) || rule_trusted(j) ||
-	    rule_forwarded(c, j) || rule_bounce(m, j) || rule_open_relay(c, m, j) ||
+	    rule_forwarded(c, m, j) || rule_bounce(m, j) || rule_open_relay(c, m, j) ||
 	    rule_forged_local(c, m, j))
 		return;
 	qs_trace_add(j, "no-rule", true, "no rule decided");

@@ -358,29 +358,51 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	}
 }
 
+/* value_user - the account in a header value: "<addr>", "user",
+ * "Name <addr>", cPanel's "host: user@dom" and
+ * "host: authenticated_id: user@dom" (labels end in ':') */
+static char *value_user(const char *v)
+{
+	char **w, *u = NULL;
+	int i;
+
+	if (strchr(v, '<'))
+		return qs_hdr_first_address(v);
+	w = g_strsplit_set(v, " \t", -1);
+	for (i = 0; w[i] && u == NULL; i++) {
+		size_t n = strlen(w[i]);
+		while (n > 0 && (w[i][n - 1] == ';' || w[i][n - 1] == ','))
+			w[i][--n] = '\0';
+		if (n == 0 || w[i][n - 1] == ':')
+			continue;
+		u = g_strdup(w[i]);
+	}
+	g_strfreev(w);
+	return u;
+}
+
 static char *header_user(const struct qs_judgement *j, const char **which)
 {
 	static const char *const names[] = {
 		"X-Authenticated-Sender", "X-Authenticated-User", "X-Authenticated-As",
-		"X-Auth-User", "X-AuthUser", "X-Sender-Auth-User", NULL,
+		"X-Auth-User", "X-AuthUser", "X-Sender-Auth-User", "X-Get-Message-Sender-Via", NULL,
 	};
 	int i;
 
 	for (i = 0; names[i]; i++) {
 		const char *v = qs_headers_get(&j->headers, names[i], 0);
-		char *u, *e;
+		char *u;
 		if (v == NULL || *v == '\0')
 			continue;
-		u = strchr(v, '<') ? qs_hdr_first_address(v) : NULL;
-		if (u == NULL) {
-			while (*v == ' ' || *v == '\t')
-				v++;
-			u = g_strdup(v);
-			for (e = u; *e && *e != ' ' && *e != '\t' && *e != ';' && *e != ','; e++)
-				;
-			*e = '\0';
+		if (strcmp(names[i], "X-Get-Message-Sender-Via") == 0) {
+			/* cPanel: only "authenticated_id: user" names an account */
+			v = strstr(v, "authenticated_id:");
+			if (v == NULL)
+				continue;
+			v += strlen("authenticated_id:");
 		}
-		if (*u) {
+		u = value_user(v);
+		if (u && *u) {
 			*which = names[i];
 			return u;
 		}

@@ -225,7 +225,8 @@ static void test_auth(struct qs_config *c, struct qs_config *open_users)
 	       "unsure auth-unlisted", "IceWarp ASMTP counts as authenticated");
 }
 
-static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_config *rules)
+static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_config *rules,
+		       struct qs_config *open_users)
 {
 	struct qs_msg *m;
 
@@ -260,6 +261,20 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 	expect(c, msg("f@elsewhere.example", "me@gmail.example", "203.0.113.30",
 		      "Received: from mx.elsewhere.example (mx.elsewhere.example [203.0.113.30])\n\tby mail.example.com (Postfix) with ESMTP id Q\n\tfor <alias@example.com>; Mon, 23 Nov 2026 10:00:00 +0000\n"),
 	       "legit forwarded", "alias forwarding outside");
+	m = msg("f@elsewhere.example", "me@gmail.example,other@gmail.example", "203.0.113.30", SPAMHOP);
+	((struct qs_rcpt *)g_ptr_array_index(m->rcpts, 0))->orig = g_strdup("alias@example.com");
+	expect(c, m, "legit forwarded", "queue's original recipient (alias) is local");
+	m = msg("f@elsewhere.example", "me@gmail.example", "203.0.113.30", SPAMHOP);
+	((struct qs_rcpt *)g_ptr_array_index(m->rcpts, 0))->orig = g_strdup("me@gmail.example");
+	expect(c, m, "relay open-relay", "original recipient external: not forwarded");
+	expect(open_users, msg("x@example.com", "v@remote.example", NULL,
+			       "Received: from [203.0.113.28] (port=5100 helo=pc)\n\tby mail.example.com with esmtpsa (Exim 4.96)\n\tid 1t-1; Mon, 23 Nov 2026 10:00:00 +0000\n"
+			       "X-Authenticated-Sender: mail.example.com: webmaster@example.com\n"),
+	       "relay auth-abuse", "cPanel X-Authenticated-Sender \"host: user\"");
+	expect(open_users, msg("x@example.com", "v@remote.example", NULL,
+			       "Received: from [203.0.113.29] (port=5100 helo=pc)\n\tby mail.example.com with esmtpsa (Exim 4.96)\n\tid 1t-1; Mon, 23 Nov 2026 10:00:00 +0000\n"
+			       "X-Get-Message-Sender-Via: mail.example.com: authenticated_id: admin@example.com\n"),
+	       "relay auth-abuse", "cPanel authenticated_id");
 	expect(c, msg("", "s@spam.example", "203.0.113.31", PF("mx", "203.0.113.31", "mail.example.com", "ESMTP", "")),
 	       "unsure bounce", "null sender without an original");
 	expect(c, msg("", "u@example.com", "203.0.113.31", PF("mx", "203.0.113.31", "mail.example.com", "ESMTP", "")),
@@ -568,7 +583,7 @@ int main(void)
 	J = &j;
 	test_ours(c);
 	test_auth(c, open_users);
-	test_rules(c, strict, rules);
+	test_rules(c, strict, rules, open_users);
 	test_dsn(c);
 	test_dsn_kinds(c);
 	test_dsn_deep(c);
