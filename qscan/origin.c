@@ -94,6 +94,12 @@ bool qs_host_is_ours(const struct qs_config *c, const char *host, const char *ex
 	return ours;
 }
 
+static bool by_is_localhost(const char *by)
+{
+	return name_eq(by, "localhost") || name_eq(by, "localhost.localdomain") ||
+	       is_loopback(by) || name_eq(by, "[127.0.0.1]") || name_eq(by, "[::1]");
+}
+
 /* qmail writes "(qmail N invoked from network)" above its "from" line */
 static bool qmail_pair_top(const char *raw)
 {
@@ -197,8 +203,11 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 	}
 	if (h->by == NULL)
 		return false;	/* not an MTA's line */
+	/* behind loopback: our MTA or a local filter (amavisd "by localhost")
+	 * wrote the next line only if it names us; a local program that
+	 * re-sends mail it fetched elsewhere brings foreign lines along */
 	if (qs_ip_is_us(c, prev->ip))
-		return true;
+		return qs_host_is_ours(c, h->by, names_extra) || by_is_localhost(h->by);
 	return qs_ip_is_trusted(c, prev->ip) && qs_host_is_ours(c, h->by, names_extra);
 }
 

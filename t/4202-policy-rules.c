@@ -167,6 +167,16 @@ static void test_ours(struct qs_config *c)
 	ok(J->local_submission && !J->authenticated, "local submission; the forged AUTH below is ignored");
 	qs_msg_free(&m);
 
+	/* a local program re-sending mail it fetched elsewhere over loopback */
+	m = msg("x@elsewhere.example", "v@remote.example", "127.0.0.1",
+		PF("localhost", "127.0.0.1", "mail.example.com", "ESMTP", "")
+		PF("pc", "198.18.0.3", "mx.provider.example", "ESMTPSA", "(Authenticated sender: admin)\n\t"));
+	judge(c, m);
+	ok(hop(0)->ours && !hop(1)->ours, "a foreign line behind loopback is not ours");
+	ok(!J->authenticated, "... and its AUTH claim is ignored");
+	is_str(qs_verdict_name(J->verdict), "legit", "... trusted-network, not auth-abuse");
+	qs_msg_free(&m);
+
 	/* internal hand-over without an IP, then the real client */
 	m = msg("s@spam.example", "v@remote.example", NULL,
 		"Received: from mail.example.com by mail.example.com (IceWarp 12.0) with SMTP id 2; Mon, 23 Nov 2026 10:00:01 +0000\n"
