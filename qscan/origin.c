@@ -155,36 +155,44 @@ static char *phrase_user(const char *raw, const char *phrase)
 static bool raw_says_auth(const char *raw, char **user)
 {
 	static const char *const phrases[] = {
-		"(authenticated as", "authenticated sender:", "(authenticated user", NULL,
+		"authenticated as ", "authenticated sender:", "authenticated user ", NULL,
 	};
 	int i;
 
 	*user = NULL;
 	for (i = 0; phrases[i]; i++) {
-		if (g_strstr_len(raw, -1, phrases[i]) || strcasestr(raw, phrases[i])) {
-			*user = phrase_user(raw, phrases[i]);
-			return true;
-		}
+		const char *at = strcasestr(raw, phrases[i]);
+		if (at == NULL || (at - raw >= 4 && g_ascii_strncasecmp(at - 4, "not ", 4) == 0))
+			continue;
+		*user = phrase_user(at, phrases[i]);
+		return true;
 	}
 	return false;
 }
 
-static void parse_hops(const struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 {
-	guint i;
+	guint i, skipped = 0;
 
-	for (i = 0; i < j->headers.list->len && hops->len < QS_MAX_RECEIVED; i++) {
+	for (i = 0; i < j->headers.list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		struct qs_hop *h;
 
 		if (g_ascii_strcasecmp(f->name, "Received") != 0)
 			continue;
+		if (hops->len >= QS_MAX_RECEIVED) {
+			skipped++;
+			continue;
+		}
 		h = g_new0(struct qs_hop, 1);
 		qs_received_parse(f->value, h);
 		h->ours = h->trusted = false;
 		g_ptr_array_add(hops, h);
 		g_ptr_array_add(raws, f->value);
 	}
+	if (skipped)
+		qs_trace_add(j, "received", false, "%u Received lines beyond the first %d not examined",
+			     skipped, QS_MAX_RECEIVED);
 }
 
 /* hop_continues - is hops[i] still ours, given hops[i-1] is? */
