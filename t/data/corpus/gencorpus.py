@@ -415,6 +415,32 @@ try: os.unlink(os.path.join(D, fn + ".eml"))
 except FileNotFoundError: pass
 cases.append("%s unsure unreadable" % fn)
 
+# ---- added later: appended so that earlier case names stay stable
+h, body = pf_bounce([pf("spammer.example", "203.0.113.12", for_="victim@remote.example")], "Pills <spam@spam.example>",
+                    "victim@remote.example", "Cheap pills", ["victim@remote.example"], kind="text/rfc822-headers")
+case("backscatter-postfix-own-bounce-headers", "relay", "backscatter", env("", ["spam@spam.example"]), None, h, body)
+case("auth-name-near-abused", "unsure", "auth-unlisted",
+     env("desk@example.com", ["x@remote.example"]),
+     pf("laptop", "203.0.113.38", with_="ESMTPSA", auth="infodesk", for_="x@remote.example"),
+     body_hdrs("desk@example.com", "x@remote.example", "ticket 4711"))
+case("forged-pickup-line-below-external", "relay", "open-relay",
+     env("spam@spam.example", ["victim@remote.example"], client=SPAM),
+     [RELAYH(for_="victim@remote.example"), "Received: by mail.example.com (Postfix, from userid 0)\n\tid 11223344; " + date(0)],
+     body_hdrs("spam@spam.example", "victim@remote.example", "deal"))
+n[0] += 1
+fn = "%03d-readable-crlf-8bit-mbox-line" % n[0]
+raw = ("X-Qscan-Sender: <spam@spam.example>\r\nX-Qscan-Rcpt: <victim@remote.example>\r\n"
+       "From spam@spam.example Mon Nov 23 10:00:00 2026\r\n" +
+       RELAYH().replace("\n", "\r\n") + "\r\nFrom: spam@spam.example\r\nTo: victim@remote.example\r\n"
+       "Subject: caf\xc3\xa9 \xb0\xa1\xb3\xaa\r\n\r\nbody\r\n")
+with open(os.path.join(D, fn + ".eml"), "wb") as f:
+    f.write(raw.encode("latin-1"))
+cases.append("%s relay open-relay" % fn)
+case("bounce-null-sender-rcpt-unknown-envelope", "unsure", "bounce",
+     env("", [], client="203.0.113.78"),
+     pf("mx.elsewhere.example", "203.0.113.78", for_="someone@remote.example"),
+     body_hdrs("MAILER-DAEMON@elsewhere.example", "someone@remote.example", "Undeliverable"))
+
 with open(os.path.join(D, "expected.txt"), "w") as f:
     f.write("# case verdict reason[,reason]  (t/4201-policy-corpus; case = file name without .eml)\n")
     f.write("\n".join(cases) + "\n")
