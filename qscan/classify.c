@@ -48,7 +48,8 @@ struct qs_judge_ctx {
 /* per-call state that does not belong in the judgement */
 struct judge_state {
 	const struct qs_msg *m;
-	bool carried;		/* judging the original inside a bounce */
+	bool carried;		/* original in a bounce: ours only from our own name on */
+	bool nested;		/* judging the original inside a bounce: no deeper */
 	const char *extra_name;	/* one more host name of ours */
 	bool block_relay;	/* a doubt that forbids `relay` */
 	const char *block_why;
@@ -464,8 +465,8 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	struct judge_state ost;
 	bool mine, relay;
 
-	if (st->carried || m->sender == NULL || *m->sender != '\0' || !all_external(j)) {
-		qs_trace_add(j, "backscatter", false, "%s", st->carried ? "not looked at inside a bounce" :
+	if (st->nested || m->sender == NULL || *m->sender != '\0' || !all_external(j)) {
+		qs_trace_add(j, "backscatter", false, "%s", st->nested ? "not looked at inside a bounce" :
 			     m->sender == NULL || *m->sender ? "sender is not <>" : "not every recipient is external");
 		return false;
 	}
@@ -484,6 +485,7 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	memset(&ost, 0, sizeof ost);
 	ost.m = &om;
 	ost.carried = !mine;	/* our own bounce: the original came from our queue */
+	ost.nested = true;	/* one level: the original's own bounces are not opened */
 	ost.extra_name = newest_by;
 	judge_inner(ctx, &ost, j->original);
 	j->original->carried_incomplete = d->incomplete;

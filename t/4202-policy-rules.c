@@ -376,6 +376,21 @@ static void test_dsn(struct qs_config *c)
 	g_byte_array_append(m->body, (const guint8 *)bounce_body, (guint)(cut - bounce_body));
 	m->body_complete = false;
 	expect(c, m, "relay backscatter", "body cut after the embedded headers");
+	/* a double bounce: the original is itself a bounce, not opened further */
+	m = msg("", "s@spam.example", NULL, bounce_hdr);
+	{
+		GString *b = g_string_new(bounce_body);
+		char *p = strstr(b->str, "From: Pills <s@spam.example>");
+		gsize at = (gsize)(p - b->str);
+		g_string_insert(b, (gssize)at, "Return-Path: <>\n");
+		g_byte_array_append(m->body, (const guint8 *)b->str, b->len);
+		g_string_free(b, TRUE);
+	}
+	m->body_complete = true;
+	judge(c, m);
+	ok(J->original && J->original->original == NULL, "double bounce: one level only");
+	is_str(qs_verdict_name(J->verdict), "unsure", "double bounce: unsure");
+	qs_msg_free(&m);
 	/* a bounce from outside claiming our Reporting-MTA, original not ours */
 	m = msg("", "s@spam.example", "203.0.113.60", PF("b", "203.0.113.60", "mail.example.com", "ESMTP", ""));
 	{
