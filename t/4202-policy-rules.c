@@ -240,6 +240,11 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 {
 	struct qs_msg *m;
 
+	m = msg("s@spam.example", "v1@remote.example,v2@remote.example,v3@remote.example", "203.0.113.7", SPAMHOP);
+	judge(c, m);
+	is_str(J->explanation, "relay: open-relay - sender s@spam.example, 3 recipients at remote.example, from 203.0.113.7",
+	       "explanation line");
+	qs_msg_free(&m);
 	expect(c, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP), "relay open-relay", "open-relay");
 	expect(c, msg("s@spam.example", "v@remote.example,u@example.com", "203.0.113.7", SPAMHOP),
 	       "legit local-recipient", "one local recipient spares it");
@@ -484,7 +489,7 @@ static void test_eml(void)
 		"X-Qscan-Rcpt: c@d.example\n"
 		"X-Qscan-Rcpt: <e@f.example>\n"
 		"X-Qscan-Rcpt-Done: <g@h.example>\n"
-		"X-Qscan-Client: 203.0.113.5 helo=h.example name=n.example\n"
+		"X-Qscan-Client: [IPv6:2001:DB8::5] helo=h.example name=n.example\n"
 		"X-Qscan-Auth: alice\n"
 		"X-Qscan-Arrival: 2026-11-23T10:00:00Z\n"
 		"Subject: hi\n"
@@ -499,7 +504,7 @@ static void test_eml(void)
 	is_int(m->rcpts->len, 3, "three recipients");
 	is_int(qs_msg_pending(m), 2, "two pending");
 	ok(m->rcpts_known, "recipients known");
-	is_str(m->client_ip, "203.0.113.5", "client IP");
+	is_str(m->client_ip, "2001:db8::5", "client IP literal normalised");
 	is_str(m->client_helo, "h.example", "client HELO");
 	is_str(m->client_name, "n.example", "client name");
 	is_str(m->auth_user, "alice", "auth user");
