@@ -220,7 +220,7 @@ static int re_match(struct qs_judge_ctx *ctx, const struct qs_rule *r, const cha
 static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j,
 			const struct qs_rule *r, char **what)
 {
-	int rc = 0, err = 0;
+	int err = 0;
 	guint i;
 
 #define TRY(val, label) do { int x_ = re_match(ctx, r, (val)); \
@@ -263,7 +263,7 @@ static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct
 		break;
 	}
 #undef TRY
-	return rc ? rc : err;
+	return err;	/* 0, or -1: no match anywhere and some value could not be tried */
 }
 
 /* ---- decisions ------------------------------------------------------ */
