@@ -17,6 +17,9 @@
  *   why) when the envelope is suspect (m->envelope_suspect), when the
  *   header block was cut by a cap, or when a spare rule could not be
  *   evaluated (PCRE2 match error): doubt never purges;
+ * - with no local_domains at all (none configured, no MTA files read)
+ *   open-relay, forged-local-sender and backscatter stay `unsure`: every
+ *   recipient would look external;
  * - a recipient at localhost or at one of local_hostnames is local even
  *   when local_domains does not list it (every MTA delivers those here);
  * - the "origin" of rules 6 and 10 is the client seen through this
@@ -694,6 +697,15 @@ static void apply_rules(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 	decide(j, QS_VERDICT_UNSURE, "no-rule");
 }
 
+/* needs_domains - did the deciding reason rest on "recipient external"? */
+static bool needs_domains(const struct qs_judgement *j)
+{
+	const char *r = j->reasons->len ? g_ptr_array_index(j->reasons, 0) : "";
+
+	return strcmp(r, "open-relay") == 0 || strcmp(r, "forged-local-sender") == 0 ||
+	       strcmp(r, "backscatter") == 0;
+}
+
 static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct qs_judgement *j)
 {
 	const struct qs_msg *m = st->m;
@@ -714,6 +726,11 @@ static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 	if (j->verdict == QS_VERDICT_RELAY && m->envelope_suspect) {
 		st->block_relay = true;
 		st->block_why = "the envelope is suspect (duplicated envelope headers)";
+	}
+	if (j->verdict == QS_VERDICT_RELAY && ctx->cfg->local_domains->len == 0 && needs_domains(j)) {
+		/* without local_domains every recipient looks external */
+		st->block_relay = true;
+		st->block_why = "no local_domains known (configure them): cannot tell local recipients";
 	}
 	if (j->verdict == QS_VERDICT_RELAY && st->block_relay) {
 		j->verdict = QS_VERDICT_UNSURE;

@@ -246,6 +246,12 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 	       "explanation line");
 	qs_msg_free(&m);
 	expect(c, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP), "relay open-relay", "open-relay");
+	{
+		struct qs_config *none = qs_config_new();	/* no local_domains at all */
+		expect(none, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP),
+		       "unsure open-relay", "no local_domains known: never relay on \"external\" alone");
+		qs_config_free(&none);
+	}
 	expect(c, msg("s@spam.example", "v@remote.example,u@example.com", "203.0.113.7", SPAMHOP),
 	       "legit local-recipient", "one local recipient spares it");
 	expect(c, msg("s@spam.example", "u@sub.example.org", "203.0.113.7", SPAMHOP),
