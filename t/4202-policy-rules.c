@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "eml.h"
 #include "hdr.h"
+#include "qs_limits.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -544,6 +545,19 @@ static void test_eml(void)
 	is_int(m->err, QS_ERR_MALFORMED, "no header field: malformed");
 	g_free(p);
 	qs_msg_clear(m);
+	{	/* a header block over the cap */
+		GString *big = g_string_new("Subject: big\n");
+		while (big->len <= QS_MAX_HEADER_BLOCK + 10)
+			g_string_append(big, "X-Filler: 0123456789012345678901234567890123456789\n");
+		g_string_append(big, "\nbody\n");
+		tu_write(tmp, "big.eml", big->str, big->len, 0644);
+		g_string_free(big, TRUE);
+		p = g_build_filename(tmp, "big.eml", NULL);
+		qs_eml_load(p, m, true);
+		is_int(m->err, QS_ERR_MALFORMED, "header block over the cap: malformed");
+		g_free(p);
+		qs_msg_clear(m);
+	}
 	tu_write(tmp, "nul.eml", "Subject: a\0b\n\nx", 15, 0644);
 	p = g_build_filename(tmp, "nul.eml", NULL);
 	qs_eml_load(p, m, true);
