@@ -29,4 +29,4 @@ t_4201_policy_corpus_LDADD = $(T_LIBS)
 t_4202_policy_rules_SOURCES = t/4202-policy-rules.c
 t_4202_policy_rules_LDADD = $(T_LIBS)
 TESTS += t/4201-policy-corpus t/4202-policy-rules
-EXTRA_DIST += t/data/corpus
+EXTRA_DIST += t/data/corpus t/data/policy-dsn

@@ -129,10 +129,15 @@ static char *status_value(const char *line)
 /* parse_status - message/delivery-status: Reporting-MTA and recipients */
 static void parse_status(struct qs_dsn *d, const GByteArray *text)
 {
-	char *s = g_strndup((const char *)text->data, text->len);
-	char **lines = g_strsplit(s, "\n", -1);
-	GPtrArray *orig = g_ptr_array_new_with_free_func(g_free);
+	char *s, **lines;
+	GPtrArray *orig;
 	int i;
+
+	if (text->len == 0 || text->data == NULL)
+		return;	/* an empty part: GMime may hand us no buffer at all */
+	s = g_strndup((const char *)text->data, text->len);
+	lines = g_strsplit(s, "\n", -1);
+	orig = g_ptr_array_new_with_free_func(g_free);
 
 	for (i = 0; lines[i] && d->rcpts->len < QS_MAX_RCPTS; i++) {
 		char *l = g_strchomp(lines[i]);

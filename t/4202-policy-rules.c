@@ -14,6 +14,7 @@
 #include "qs_limits.h"
 #include "tap.h"
 #include "testutil.h"
+#include "util.h"
 
 static const char *base_conf =
 	"[qscan]\n"
@@ -488,6 +489,30 @@ static void test_dsn_deep(struct qs_config *c)
 	qs_msg_free(&m);
 }
 
+/* regression inputs (fuzzing): header block + body as one file, judged
+ * as a null-sender message to a remote recipient; must not crash */
+static void test_dsn_regress(struct qs_config *c)
+{
+	const char *const files[] = { "policy-dsn/empty-delivery-status.bin", NULL };
+	int i;
+
+	for (i = 0; files[i]; i++) {
+		char *path = tu_data(files[i]), *data = NULL;
+		gsize len = 0;
+		struct qs_msg *m;
+		if (!g_file_get_contents(path, &data, &len, NULL))
+			bail("cannot read %s", path);
+		m = msg("", "victim@remote.example", NULL, "");
+		qs_split_rfc5322((const guint8 *)data, len, m->hdr, &m->hdr_complete, m->body);
+		m->body_complete = true;
+		judge(c, m);
+		ok(J->verdict != QS_VERDICT_RELAY || J->original != NULL, "fuzz regression %s judged", files[i]);
+		qs_msg_free(&m);
+		g_free(data);
+		g_free(path);
+	}
+}
+
 static void test_eml(void)
 {
 	struct qs_msg *m = qs_msg_new();
@@ -637,6 +662,7 @@ int main(void)
 	test_dsn(c);
 	test_dsn_kinds(c);
 	test_dsn_deep(c);
+	test_dsn_regress(c);
 	test_eml();
 	test_threads(rules);
 	qs_judgement_destroy(&j);
