@@ -445,7 +445,11 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		bool says;
 		if (!h->ours)
 			continue;
-		says = raw_says_auth(g_ptr_array_index(raws, i), &u);
+		/* the raw text is only asked when the parser understood the line
+		 * and found no user itself: a line it rejected as forged (text
+		 * smuggled in through an unsanitised HELO) must not vouch for AUTH */
+		says = h->parsed && !h->forged && !(h->auth_user && *h->auth_user) &&
+		       raw_says_auth(g_ptr_array_index(raws, i), &u);
 		if (!h->authenticated && !with_is_auth(h->with) && !says)
 			continue;
 		if (first < 0)

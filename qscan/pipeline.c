@@ -93,6 +93,8 @@ static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_re
 	}
 	if (m->mtime < 0)
 		m->mtime = r->item.mtime;
+	/* a bulk scan shows no per-rule trace (that is `qscan explain`) */
+	r->j.quiet = true;
 	qs_judge(ctx, m, &r->j);
 	return ST_JUDGED;
 }
