@@ -93,7 +93,8 @@ static int load_queued(const char *root, const char *id, struct qs_msg *m, struc
 	}
 	if (found) {
 		m->format = p->name;
-		p->load(fd, &it, m);
+		if (p->load(fd, &it, m) == QS_LOAD_SKIP)
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: not a finished message (still being written?)", it.path);
 		if (m->id == NULL)
 			m->id = g_strdup(it.id);
 		if (m->path == NULL)

@@ -382,8 +382,8 @@ int qs_received_parse(const char *value, struct qs_hop *hop)
 	if (!value)
 		return -1;
 	n = strnlen(value, QS_RCVD_MAX_INPUT);
-	if (n == QS_RCVD_MAX_INPUT)	/* cut on a UTF-8 boundary */
-		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+	if (n == QS_RCVD_MAX_INPUT)	/* cut on a UTF-8 boundary when it is one */
+		while (n > QS_RCVD_MAX_INPUT - 3 && ((unsigned char)value[n] & 0xC0) == 0x80)
 			n--;
 	memset(&r, 0, sizeof r);
 	r.hop = hop;

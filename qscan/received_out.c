@@ -17,10 +17,12 @@ static char *take(struct qs_span s, size_t cap)
 
 	if (!s.p || n == 0)
 		return NULL;
-	if (n > cap) {
+	if (n > cap) {	/* step back over at most 3 UTF-8 continuation bytes */
 		n = cap;
-		while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+		while (n > cap - 3 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
 			n--;
+		if (((unsigned char)s.p[n] & 0xC0) == 0x80)
+			n = cap;	/* not UTF-8 anyway: a plain cut */
 	}
 	out = g_malloc(n + 1);
 	for (i = 0; i < n; i++) {
@@ -191,5 +193,6 @@ void qs_rcvd_finish(struct qs_rp *r)
 	h->mta = r->mta ? g_strdup(r->mta) : NULL;
 	h->authenticated = r->authenticated;
 	h->local = r->local;
+	h->forged = r->ambiguous;
 	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
 }

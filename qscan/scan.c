@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "act.h"
 #include "cli.h"
@@ -323,6 +324,12 @@ static struct qs_report *make_report(void)
 	ro.json = O.json;
 	ro.color = isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") == NULL && !O.json;
 	ro.verbose = O.verbose > 0;
+	ro.width = 80;
+	if (isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+			ro.width = ws.ws_col;
+	}
 	parse_show(&ro);
 	return qs_report_new(&ro, stdout);
 }

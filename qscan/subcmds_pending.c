@@ -10,6 +10,21 @@
 	}
 
 PENDING(qs_cmd_quarantine, "quarantine")
-PENDING(qs_cmd_stats, "stats")
-PENDING(qs_cmd_blocklist, "blocklist")
-PENDING(qs_cmd_report, "report")
+
+/* the database read side lives in db/ (report_cmds.c) */
+#include "report_cmds.h"
+
+int qs_cmd_stats(int argc, char **argv)
+{
+	return qs_reports_stats_main(argc, argv);
+}
+
+int qs_cmd_blocklist(int argc, char **argv)
+{
+	return qs_reports_blocklist_main(argc, argv);
+}
+
+int qs_cmd_report(int argc, char **argv)
+{
+	return qs_reports_report_main(argc, argv);
+}

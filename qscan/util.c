@@ -247,6 +247,16 @@ void qs_json_str(GString *out, const char *s)
 	for (p = s; p < end;) {
 		gunichar u;
 		unsigned char c = (unsigned char)*p;
+		const char *q = p;
+
+		/* the common case: a run of printable ASCII needing no escape */
+		while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			g_string_append_len(out, p, q - p);
+			p = q;
+			continue;
+		}
 		if (c < 0x80) {
 			switch (c) {
 			case '"': g_string_append(out, "\\\""); break;
