@@ -55,6 +55,7 @@ cat > "$T/skips" <<'EOF'
 084-unknown-sender-local-rcpt unknown sender: Postfix always records it
 085-unknown-sender-external unknown sender: Postfix always records it
 086-unreadable-missing a vanished file, not a message: nothing to inject
+091-bounce-null-sender-rcpt-unknown-envelope unknown recipients: Postfix always records them
 EOF
 
 v6=all
@@ -70,6 +71,7 @@ cat > "$T/bounces" <<'EOF'
 042-backscatter-postfix-own-bounce-rfc822 spam@spam.example - 203.0.113.7
 045-bounce-of-legit-to-local alice@example.com alice 203.0.113.30
 046-bounce-own-of-authenticated alice@partner-of-alice.example alice 203.0.113.30
+087-backscatter-postfix-own-bounce-headers spam@spam.example - 203.0.113.7 60000
 EOF
 n=$(python3 "$LIB/crossfmt-inject.py" plan "$C" "$T" "$T/skips" 2> "$T/plan.err") ||
 	fail "corpus cases neither injectable nor listed as skipped: $(cat "$T/plan.err")"

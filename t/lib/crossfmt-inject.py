@@ -74,7 +74,7 @@ def parse_case(path):
         elif name == "x-qscan-suspect":
             env["suspect"] = v.lower() == "yes"
         i += 1
-    msg = b"\n".join(lines[i:])
+    msg = b"\n".join(lines[i:]).replace(b"\r\n", b"\n")	# SMTP makes it CRLF again
     cut = msg.find(b"\n\n")
     head, body = (msg[:cut + 1], msg[cut + 1:]) if cut >= 0 else (msg, b"")
     fields = []
@@ -103,7 +103,8 @@ def plan_case(path):
     first = next((k for k, f in enumerate(fields) if f[0].lower() == "received"), None)
     p = {"sender": env["sender"], "rcpts": list(env["rcpts"]), "done": list(env["done"]),
          "alias": {}, "xclient": None, "helo": None, "method": "smtp"}
-    if first:
+    # an mbox "From " line may stand above: smtpd keeps it (as X-Mailbox-Line)
+    if first and any(not f[0].startswith("From ") for f in fields[:first]):
         return ("header fields above our receiving Received line (%s): a real smtpd prepends its line "
                 "at the very top" % ", ".join(f[0] for f in fields[:first]))
     line = unfold(fields[first][1]) if first is not None else ""
@@ -139,9 +140,11 @@ def plan_case(path):
 
 
 def plan_bounces(work):
-    """WORK/bounces: "case sender auth|- client" - a message Postfix itself
-    bounces (its recipient goes to the error transport), so that the queue
-    holds Postfix's own bounce to that sender, to be judged as the case"""
+    """WORK/bounces: "case sender auth|- client [body-bytes]" - a message
+    Postfix itself bounces (its recipient goes to the error transport), so
+    that the queue holds Postfix's own bounce to that sender, to be judged
+    as the case; a body over bounce_size_limit makes Postfix return only
+    the headers (text/rfc822-headers)"""
     plans = {}
     p = os.path.join(work, "bounces")
     if not os.path.exists(p):
@@ -149,10 +152,11 @@ def plan_bounces(work):
     for k, line in enumerate(open(p)):
         if not line.strip() or line.startswith("#"):
             continue
-        case, sender, auth, ip = line.split()
+        case, sender, auth, ip, *size = line.split()
+        body = "Hello.\n" + ("x" * 70 + "\n") * (int(size[0]) // 71 if size else 0)
         xc = "ADDR=%s NAME=[UNAVAILABLE]%s" % (ip, "" if auth == "-" else " LOGIN=" + auth)
         data = ("From: %s\nTo: nobody%d@bounce.invalid\nSubject: bounce me\nMessage-ID: <bounce%d@qscan.test>\n"
-                "Date: Mon, 23 Nov 2026 10:00:00 +0000\n\nHello.\n" % (sender, k, k))
+                "Date: Mon, 23 Nov 2026 10:00:00 +0000\n\n%s" % (sender, k, k, body))
         plans[case] = {"sender": sender, "rcpts": ["nobody%d@bounce.invalid" % k], "done": [], "alias": {},
                        "xclient": xc, "helo": "client.example", "method": "smtp", "data": data}
     return plans
