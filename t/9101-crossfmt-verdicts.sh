@@ -50,6 +50,13 @@ queue() {
 		fail "qscan --format $fmt $T/$name: $(tail -3 "$T/$name.err")"
 	scan -c "$conf" "$T/$name" > "$T/$name.auto.json" 2>> "$T/$name.err" ||
 		fail "qscan (detected) $T/$name: $(tail -3 "$T/$name.err")"
+	# Postfix's own postcat must read every file the writer made
+	if [ "$fmt" = postfix ] && command -v postcat >/dev/null 2>&1; then
+		find "$T/$name/deferred" -type f | while read -r f; do
+			postcat "$f" > /dev/null 2> "$T/postcat.err"
+			echo "$(basename "$f") $? $(wc -c < "$T/postcat.err")"
+		done >> "$T/postcat"
+	fi
 	if [ "$fmt" = icewarp ]; then
 		for f in "$T/$name"/_outgoing/priority_2/*.tmp; do
 			[ -f "$f" ] || continue

@@ -156,6 +156,11 @@ def verdicts(corpus, work, data):
     overrides = table(os.path.join(data, "format-expect.txt"))
     known = table(os.path.join(data, "known-issues.txt"))
     seen = {f: set() for f in FORMATS}
+    postcat = {}
+    if os.path.exists(os.path.join(work, "postcat")):
+        for line in open(os.path.join(work, "postcat")):
+            qid, rc, errbytes = line.split()
+            postcat[qid] = (rc, errbytes)
     for mapf in sorted(glob.glob(os.path.join(work, "*.map"))):
         name = os.path.basename(mapf)[:-4]
         fmt = name.split("-")[0]
@@ -192,6 +197,9 @@ def verdicts(corpus, work, data):
                 tap.diag("  want one of %s; golden %s %s; explanation: %s" %
                          (["%s %s" % (v, ",".join(r)) for v, r in want], gold[case][0],
                           ",".join(gold[case][1]), j.get("explanation")))
+            if fmt == "postfix" and postcat:
+                pc = postcat.get(qid)
+                tap.ok(pc == ("0", "0"), "%s: postcat reads the file without a warning (%s)" % (what, pc))
             a = auto.get(qid)
             tap.ok(a is not None and a["format"] == fmt and (a["verdict"], a["reasons"]) == got,
                    "%s: auto-detected format gives the same" % what)
