@@ -1,2 +1,11 @@
-# SQLite, quarantine, delete, hold, restore, stats, block lists.
-libqscan_a_SOURCES += db/db.c db/db.h qscan/act.c qscan/act.h
+# SQLite, quarantine, delete, hold, restore (the store work).
+libqscan_a_SOURCES += db/db.c db/db.h db/db-int.h db/runs.c db/journal.c db/journal.h \
+	qscan/act.c qscan/act.h
+EXTRA_DIST += db/schema.sql
+
+# db/schema.sql is embedded in the binary as a C string literal.
+db/schema-sql.h: $(top_srcdir)/db/schema.sql
+	$(AM_V_GEN)$(MKDIR_P) db && sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		$(top_srcdir)/db/schema.sql > $@.tmp && mv $@.tmp $@
+db/db.$(OBJEXT): db/schema-sql.h
+CLEANFILES += db/schema-sql.h
