@@ -32,7 +32,7 @@ void qs_jentry_free(struct qs_jentry *e)
 	g_free(e->uuid); g_free(e->state); g_free(e->queue_root); g_free(e->format);
 	g_free(e->queue_id); g_free(e->queue); g_free(e->sender); g_free(e->recipients);
 	g_free(e->origin_ip); g_free(e->auth_user); g_free(e->reasons); g_free(e->subject);
-	g_free(e->files); g_free(e->note);
+	g_free(e->files); g_free(e->note); g_free(e->method);
 	g_ptr_array_free(e->jfiles, TRUE);
 	g_free(e);
 }
@@ -111,6 +111,7 @@ int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err)
 	bind_q(s, e);
 	if (e->deletion) {
 		qs_db_bind_text(s, 8, e->files);
+		qs_db_bind_text(s, 9, e->method);
 	} else {
 		qs_db_bind_text(s, 8, e->queue);
 		qs_db_bind_text(s, 9, e->sender);
@@ -121,6 +122,7 @@ int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err)
 		qs_db_bind_text(s, 14, e->subject);
 		qs_db_bind_text(s, 15, e->files);
 		qs_db_bind_text(s, 16, e->note);
+		qs_db_bind_text(s, 17, e->method);
 	}
 	if (qs_db_step_done(db, s, "journalling a message", err) < 0 || add_files(db, e, err) < 0)
 		return -1;
@@ -194,7 +196,7 @@ int qs_journal_get(struct qs_db *db, const char *uuid, struct qs_jentry **out, G
 	e->queue = col(s, 7); e->sender = col(s, 8); e->recipients = col(s, 9);
 	e->origin_ip = col(s, 10); e->auth_user = col(s, 11); e->reasons = col(s, 12);
 	e->subject = col(s, 13); e->files = col(s, 14); e->updated = sqlite3_column_int64(s, 15);
-	e->note = col(s, 16);
+	e->note = col(s, 16); e->method = col(s, 17);
 	sqlite3_reset(s);
 	if (get_files(db, e, err) < 0) {
 		qs_jentry_free(e);
@@ -227,7 +229,7 @@ static int pending_deletions(struct qs_db *db, GPtrArray *out, GError **err)
 		struct qs_jentry *e = qs_jentry_new();
 		e->deletion = true;
 		e->uuid = col(s, 0); e->queue_root = col(s, 1); e->format = col(s, 2);
-		e->queue_id = col(s, 3); e->state = g_strdup("deleting");
+		e->queue_id = col(s, 3); e->method = col(s, 4); e->state = g_strdup("deleting");
 		g_ptr_array_add(rows, e);
 	}
 	sqlite3_reset(s);

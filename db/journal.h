@@ -27,6 +27,7 @@ struct qs_jentry {
 	char *sender, *recipients, *origin_ip, *auth_user, *reasons, *subject;
 	char *files;		/* JSON array of paths */
 	char *note;
+	char *method;		/* "move" (rename, copy across file systems) or "qmail-live" */
 	GPtrArray *jfiles;	/* struct qs_jfile *, in move order */
 };
 

@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS counted (
 CREATE TABLE IF NOT EXISTS quarantine (
 	uuid        TEXT PRIMARY KEY,     -- libuuid, directory name in the store
 	state       TEXT NOT NULL,        -- moving, quarantined, restoring, restored, expired
-	                                  -- (also `vanished`: the MTA finished it before we moved anything)
+	                                  -- (also `vanished`: the MTA finished it before anything moved;
+	                                  -- `failed`: nothing moved, see note)
 	created     INTEGER NOT NULL,
 	run_id      INTEGER,
 	queue_root  TEXT NOT NULL,
@@ -81,7 +82,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
 	subject     TEXT,
 	files       TEXT NOT NULL,        -- JSON array of paths relative to queue_root
 	updated     INTEGER,              -- last state change (added by the store work)
-	note        TEXT                  -- why: vanished, conflict, restore hint
+	note        TEXT,                 -- why: vanished, conflict, restore hint
+	method      TEXT                  -- rename, copy, postsuper, qmail-live (how it was moved)
 );
 CREATE INDEX IF NOT EXISTS quarantine_state ON quarantine(state, created);
 
@@ -114,6 +116,7 @@ CREATE TABLE IF NOT EXISTS deletions (
 	queue_root  TEXT NOT NULL,
 	format      TEXT NOT NULL,
 	queue_id    TEXT NOT NULL,
-	files       TEXT NOT NULL
+	files       TEXT NOT NULL,
+	method      TEXT                  -- unlink, qmail-live (recipients marked done)
 );
 CREATE INDEX IF NOT EXISTS deletions_state ON deletions(state);

@@ -9,3 +9,5 @@ db/schema-sql.h: $(top_srcdir)/db/schema.sql
 		$(top_srcdir)/db/schema.sql > $@.tmp && mv $@.tmp $@
 db/db.$(OBJEXT): db/schema-sql.h
 CLEANFILES += db/schema-sql.h
+libqscan_a_SOURCES += qscan/act-int.h qscan/act_postfix.c qscan/act_qmail.c qscan/move.c \
+	qscan/reconcile.c qscan/store.c
