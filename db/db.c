@@ -34,6 +34,15 @@ static int busy_ms(void)
 	return BUSY_MS_DEFAULT;
 }
 
+static bool dir_writable(const char *path)
+{
+	char *dir = g_path_get_dirname(path);
+	bool w = access(dir, W_OK) == 0;
+
+	g_free(dir);
+	return w;
+}
+
 /* explain an SQLite result code as what happened and what to do */
 static void explain(GError **err, const char *path, int rc, const char *what, const char *msg)
 {
@@ -51,8 +60,11 @@ static void explain(GError **err, const char *path, int rc, const char *what, co
 	case SQLITE_READONLY:
 	case SQLITE_PERM:
 	case SQLITE_CANTOPEN:
-		todo = "check the permissions of the file and its directory (qscan needs to write "
-		       "the file and its -wal/-shm companions), or give another path with --db";
+		todo = dir_writable(path) ? "check the permissions of the file (qscan needs to "
+			"write it and its -wal/-shm companions), or give another path with --db" :
+			"its directory is not writable (read-only file system or permissions; "
+			"qscan needs to write the file and its -wal/-shm companions): check the "
+			"permissions or give another path with --db";
 		break;
 	case SQLITE_NOTADB:
 		todo = "it is not an SQLite database: give the right path with --db, or move the file away";
@@ -149,6 +161,30 @@ static int check_readable(struct qs_db *db, GError **err)
 	return exec(db, "SELECT count(*) FROM sqlite_master", "reading the schema", err);
 }
 
+/* a WAL database in a directory nobody can write (read-only media, a
+ * backup) cannot create its -shm file: read it as immutable, which is
+ * true there since no one can change it either */
+static int open_readonly(struct qs_db *db, GError **err)
+{
+	char *uri, *esc;
+	int rc;
+
+	if (check_readable(db, NULL) == 0)
+		return 0;
+	if (dir_writable(db->path))
+		return check_readable(db, err);
+	sqlite3_close(db->h);
+	esc = g_uri_escape_string(db->path, "/", FALSE);
+	uri = g_strdup_printf("file:%s?immutable=1", esc);
+	g_free(esc);
+	rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	g_free(uri);
+	if (rc != SQLITE_OK)
+		return qs_db_fail(db, err, "opening");
+	sqlite3_extended_result_codes(db->h, 1);
+	return check_readable(db, err);
+}
+
 static int make_parent(const char *path, GError **err)
 {
 	char *dir = g_path_get_dirname(path);
@@ -183,7 +219,7 @@ static int db_connect(struct qs_db *db, GError **err)
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, busy_ms());
 	if (!db->writable)
-		return check_readable(db, err);
+		return open_readonly(db, err);
 	/* WAL: readers (stats, reports) never block the writer. FULL sync:
 	 * the quarantine journal must be on disk before files move. */
 	if (exec(db, "PRAGMA journal_mode = WAL", "switching to WAL mode", err) < 0 ||

@@ -11,3 +11,11 @@ db/db.$(OBJEXT): db/schema-sql.h
 CLEANFILES += db/schema-sql.h
 libqscan_a_SOURCES += qscan/act-int.h qscan/act_postfix.c qscan/act_qmail.c qscan/move.c \
 	qscan/reconcile.c qscan/store.c
+libqscan_a_SOURCES += qscan/quarantine.c qscan/quarantine.h qscan/quarantine_act.c
+
+check_PROGRAMS += t/5001-db-schema t/5002-db-counts
+t_5001_db_schema_SOURCES = t/5001-db-schema.c
+t_5001_db_schema_LDADD = $(T_LIBS)
+t_5002_db_counts_SOURCES = t/5002-db-counts.c
+t_5002_db_counts_LDADD = $(T_LIBS)
+TESTS += t/5001-db-schema t/5002-db-counts

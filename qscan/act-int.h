@@ -30,6 +30,12 @@ int qs_store_lock(struct qs_store *s, int rootfd, const char *root, GError **err
 /* open (creating, 0700) the quarantine directory */
 int qs_store_open_qdir(struct qs_store *s, const char *qdir, GError **err);
 void qs_store_close(struct qs_store *s);
+/* both: lock the queue root named by path and open the store */
+int qs_store_open_root(struct qs_store *s, struct qs_db *db, const char *root, const char *qdir,
+		       GError **err);
+/* quarantine.c, for quarantine_act.c */
+char *qs_quarantine_resolve(struct qs_db *db, const char *id, GError **err);
+void qs_quarantine_entry_json(GString *out, const struct qs_jentry *e);
 /* the absolute real path of a queue root, for the database */
 char *qs_store_realroot(int rootfd, const char *root);
 

@@ -121,3 +121,28 @@ void qs_store_close(struct qs_store *s)
 	g_free(s->qdir);
 	s->root = s->qdir = NULL;
 }
+
+/* lock one queue root and open the store; 0 ok, -1 with *err */
+int qs_store_open_root(struct qs_store *s, struct qs_db *db, const char *root, const char *qdir,
+		      GError **err)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->rootfd = s->qfd = -1;
+	s->db = db;
+	if (fd < 0) {
+		int e = errno;
+		g_set_error(err, QS_ERROR, e, "queue directory %s: %s", root, g_strerror(e));
+		return -1;
+	}
+	rc = qs_store_lock(s, fd, root, err);
+	close(fd);
+	if (rc == 0)
+		rc = qs_store_open_qdir(s, qdir, err);
+	if (rc < 0)
+		qs_store_close(s);
+	return rc;
+}
+
