@@ -19,3 +19,8 @@ t_5001_db_schema_LDADD = $(T_LIBS)
 t_5002_db_counts_SOURCES = t/5002-db-counts.c
 t_5002_db_counts_LDADD = $(T_LIBS)
 TESTS += t/5001-db-schema t/5002-db-counts
+
+check_PROGRAMS += t/6001-act-quarantine
+t_6001_act_quarantine_SOURCES = t/6001-act-quarantine.c t/storeutil.c t/storeutil.h
+t_6001_act_quarantine_LDADD = $(T_LIBS)
+TESTS += t/6001-act-quarantine

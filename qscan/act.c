@@ -548,7 +548,7 @@ static void journal_batch(struct qs_actor *a, GPtrArray *all)
 	if (hold_first)
 		run_postsuper(v, "-h", &diag);
 	settle_all(a, v);
-	if (qs_db_commit(a->s.db, &err) < 0) {
+	if (qs_move_commit(&a->s, &err) < 0) {
 		qs_error("%s (the next run reconciles these messages)", err->message);
 		g_error_free(err);
 	}

@@ -104,7 +104,7 @@ static int restore_one(struct qs_db *db, const char *qdir, struct qs_jentry *e, 
 			rc = -1;
 		}
 		g_string_free(notes, TRUE);
-		if (qs_db_commit(db, rc == 0 ? err : NULL) < 0)
+		if (qs_move_commit(&s, rc == 0 ? err : NULL) < 0)
 			rc = -1;
 	}
 	if (rc == 0)
@@ -131,7 +131,7 @@ static void restore_out(GString *out, bool json, const char *id, const struct qs
 		g_string_append_printf(out, "%s: not restored: %s\n", id, p);
 		g_free(p);
 	} else {
-		g_string_append_printf(out, "%s: restored %s %s to %s (%s)\n", e->uuid, e->format,
+		g_string_append_printf(out, "%s: restored %s %s to %s; %s\n", e->uuid, e->format,
 				       e->queue_id, e->queue_root, hint);
 	}
 }

@@ -54,10 +54,8 @@ static const char *settle_out(struct qs_store *s, struct qs_jentry *e, GString *
 	if (g_strcmp0(e->method, "qmail-live") == 0)
 		return qs_qmail_live_finish(s, e, notes) == 0 ? "quarantined" : "failed";
 	rc = qs_move_finish(s, e, &n, notes);
-	if (c && in_store(s, e->uuid, c)) {
-		syncfs(s->qfd);	/* the moves are durable before the row says so */
+	if (c && in_store(s, e->uuid, c))
 		return "quarantined";
-	}
 	if (n > 0)
 		roll_back(s, e, notes);
 	else
@@ -77,20 +75,25 @@ int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r
 		st = "deleted";
 	} else if (e->deletion) {
 		qs_move_finish(s, e, &n, notes);
-		syncfs(s->rootfd);
 		st = "deleted";
 	} else if (g_strcmp0(e->state, "restoring") == 0) {
 		st = qs_move_finish(s, e, &n, notes) == 0 ? "restored" : "restoring";
-		if (strcmp(st, "restored") == 0) {
-			syncfs(s->rootfd);
+		if (strcmp(st, "restored") == 0)
 			qs_move_rmtree(s->qfd, e->uuid, NULL);
-		}
 	} else {
 		st = settle_out(s, e, notes);
 	}
 	*state_r = st;
 	return qs_journal_set_state(s->db, e->deletion, e->uuid, st,
 				    notes->len > len0 ? notes->str + len0 : NULL, err);
+}
+
+int qs_move_commit(struct qs_store *s, GError **err)
+{
+	syncfs(s->rootfd);
+	if (s->qfd >= 0)
+		syncfs(s->qfd);
+	return qs_db_commit(s->db, err);
 }
 
 int qs_move_reconcile(struct qs_store *s, GString *log, GError **err)
@@ -126,7 +129,7 @@ int qs_move_reconcile(struct qs_store *s, GString *log, GError **err)
 		g_string_free(notes, TRUE);
 	}
 	if (rc == 0)
-		rc = qs_db_commit(s->db, err);
+		rc = qs_move_commit(s, err);
 	g_ptr_array_free(rows, TRUE);
 	return rc;
 }

@@ -37,7 +37,7 @@ static long lock_holder(const struct stat *st)
 		/* "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF" */
 		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind, &p, &maj, &min, &ino) == 5 &&
 		    strcmp(kind, "FLOCK") == 0 && ino == (unsigned long long)st->st_ino &&
-		    makedev(maj, min) == st->st_dev && p != (long)getpid())
+		    makedev(maj, min) == st->st_dev)
 			pid = p;
 	}
 	fclose(f);
