@@ -153,6 +153,20 @@ static int copy_bytes(int in, int out)
 	return 0;
 }
 
+/* rename that never replaces an existing destination (a new message
+ * that took the name meanwhile); link + unlink where renameat2 is not
+ * supported by the file system */
+static int rename_noreplace(int sd, const char *sp, int dd, const char *dp)
+{
+	if (renameat2(sd, sp, dd, dp, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(sd, sp, dd, dp, 0) < 0)
+		return -1;
+	return unlinkat(sd, sp, 0) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 /* copy sd/sp to dd/dp through a temporary name, with metadata, fsync'd */
 int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
 {
@@ -176,7 +190,7 @@ int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
 		goto out;
 	}
 	qs_move_tick();
-	if (renameat(dd, tmp, dd, dp) < 0) {
+	if (rename_noreplace(dd, tmp, dd, dp) < 0) {
 		e = errno;
 		goto out;
 	}
@@ -200,14 +214,21 @@ out:
 static int transfer(int sd, const char *sp, int dd, const char *dp, bool inherit,
 		    GString *notes)
 {
-	if (qs_move_mkparents(dd, dp, 0700, inherit) < 0) {
-		g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
-				       g_strerror(errno));
-		return -1;
-	}
+	struct stat st;
+
 	qs_move_tick();
-	if (renameat(sd, sp, dd, dp) == 0)
+	if (rename_noreplace(sd, sp, dd, dp) == 0)
 		return 0;
+	/* the destination's directory is created only when missing */
+	if (errno == ENOENT && fstatat(sd, sp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (qs_move_mkparents(dd, dp, 0700, inherit) < 0) {
+			g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
+					       g_strerror(errno));
+			return -1;
+		}
+		if (rename_noreplace(sd, sp, dd, dp) == 0)
+			return 0;
+	}
 	if (errno != EXDEV) {
 		g_string_append_printf(notes, "%s: cannot move: %s\n", sp, g_strerror(errno));
 		return -1;
