@@ -32,3 +32,7 @@ check_PROGRAMS += t/6002-act-crash
 t_6002_act_crash_SOURCES = t/6002-act-crash.c t/storeutil.c t/storeutil.h
 t_6002_act_crash_LDADD = $(T_LIBS)
 TESTS += t/6002-act-crash
+check_PROGRAMS += t/6004-act-qmail-live
+t_6004_act_qmail_live_SOURCES = t/6004-act-qmail-live.c t/storeutil.c t/storeutil.h
+t_6004_act_qmail_live_LDADD = $(T_LIBS)
+TESTS += t/6004-act-qmail-live
