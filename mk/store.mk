@@ -36,3 +36,7 @@ check_PROGRAMS += t/6004-act-qmail-live
 t_6004_act_qmail_live_SOURCES = t/6004-act-qmail-live.c t/storeutil.c t/storeutil.h
 t_6004_act_qmail_live_LDADD = $(T_LIBS)
 TESTS += t/6004-act-qmail-live
+check_PROGRAMS += t/6005-act-postsuper
+t_6005_act_postsuper_SOURCES = t/6005-act-postsuper.c t/storeutil.c t/storeutil.h
+t_6005_act_postsuper_LDADD = $(T_LIBS)
+TESTS += t/6005-act-postsuper
