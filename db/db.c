@@ -330,6 +330,7 @@ static const char *const sql[ST__COUNT] = {
 		     "sender, recipients, origin_ip, auth_user, reasons, subject, files, updated, note, "
 		     "method "
 		     "FROM quarantine WHERE uuid = ?1",
+	[ST_JF_PRUNE] = "DELETE FROM journal_files WHERE uuid = ?1",
 	[ST_JF_GET] = "SELECT path, src, dev, ino FROM journal_files WHERE uuid = ?1 ORDER BY seq",
 	[ST_Q_PENDING] = "SELECT uuid FROM quarantine WHERE state IN ('moving', 'restoring') "
 			 "ORDER BY created, uuid",

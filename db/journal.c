@@ -3,6 +3,7 @@
  * and their files; see journal.h.
  */
 #include "config.h"
+#include <string.h>
 #include <time.h>
 #include "db-int.h"
 #include "journal.h"
@@ -145,6 +146,14 @@ int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, cons
 	}
 	if (qs_db_step_done(db, s, "updating the journal", err) < 0)
 		return -1;
+	/* a finished deletion needs no file list any more */
+	if (deletion && strcmp(state, "deleted") == 0) {
+		if ((s = qs_db_stmt(db, ST_JF_PRUNE, err)) == NULL)
+			return -1;
+		qs_db_bind_text(s, 1, uuid);
+		if (qs_db_step_done(db, s, "pruning the journal", err) < 0)
+			return -1;
+	}
 	return qs_db_write_done(db, err);
 }
 
