@@ -85,8 +85,8 @@ static const char *pick_method(const struct qs_actor *a)
 	}
 }
 
-static int check_setup(const struct qs_parser *p, enum qs_action action, struct qs_db *db,
-		       GError **err)
+static int check_setup(const struct qs_parser *p, const struct qs_config *cfg,
+		       enum qs_action action, struct qs_db *db, GError **err)
 {
 	if (action == QS_ACTION_NONE) {
 		g_set_error(err, QS_ERROR, 0, "a dry run does not act on the queue");
@@ -102,6 +102,11 @@ static int check_setup(const struct qs_parser *p, enum qs_action action, struct 
 			    "makes moves crash-safe); do not combine with --dry-run");
 		return -1;
 	}
+	if (cfg->quarantine_dir == NULL || *cfg->quarantine_dir == '\0') {
+		g_set_error(err, QS_ERROR, 0, "no quarantine directory configured "
+			    "(quarantine_dir in qscan.conf, or --quarantine-dir)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -112,7 +117,7 @@ struct qs_actor *qs_actor_new(const struct qs_parser *p, int rootfd, const char 
 	struct qs_actor *a;
 	GString *log;
 
-	if (check_setup(p, action, db, err) < 0)
+	if (check_setup(p, cfg, action, db, err) < 0)
 		return NULL;
 	a = g_new0(struct qs_actor, 1);
 	a->s.rootfd = a->s.qfd = -1;

@@ -23,13 +23,15 @@
 #include "act-int.h"
 #include "util.h"
 
-static long crash_left = -2;	/* -2 unread, -1 off */
+static long crash_left = -1;
+static pid_t crash_pid;		/* the process crash_left was read in */
 
 void qs_move_tick(void)
 {
-	if (crash_left == -2) {
+	if (crash_pid != getpid()) {
 		const char *e = getenv("QSCAN_TEST_CRASH_AFTER");
 		guint64 v;
+		crash_pid = getpid();
 		crash_left = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (long)v : -1;
 	}
 	if (crash_left < 0)

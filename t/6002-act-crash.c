@@ -140,6 +140,8 @@ static void child(struct world *w, enum op op)
 }
 
 /* run op in a child; crash_after >= 0: the hook; kill_us >= 0: SIGKILL then */
+static int last_status;
+
 static double run(struct world *w, enum op op, long crash_after, long kill_us)
 {
 	gint64 t0 = g_get_monotonic_time();
@@ -159,6 +161,7 @@ static double run(struct world *w, enum op op, long crash_after, long kill_us)
 		kill(pid, SIGKILL);
 	}
 	waitpid(pid, &status, 0);
+	last_status = status;
 	return (double)(g_get_monotonic_time() - t0);
 }
 
@@ -209,6 +212,17 @@ static bool in_store(struct world *w, int i, const char *uuid)
 }
 
 /* reconcile as the next qscan would, then check every message */
+static void crashed(long point)
+{
+	bool died = WIFEXITED(last_status) && WEXITSTATUS(last_status) == 99;
+
+	if (point < 3 * NMSG)
+		ok(died, "the child really crashed after %ld operations", point);
+	else
+		ok(WIFEXITED(last_status) && WEXITSTATUS(last_status) == 0,
+		   "the child finished: %ld operations are all there are", point);
+}
+
 static void check(struct world *w, const char *what, bool deleting)
 {
 	GError *err = NULL;
@@ -262,6 +276,7 @@ int main(void)
 	int n = 0;
 	char what[96];
 	bool mounted;
+	int killed = 0;
 
 	/* a private tmpfs keeps the ~60 runs fast (ext4 journal waits on
 	 * every mkdir while others fsync); the disk is used when it fails */
@@ -283,6 +298,7 @@ int main(void)
 	for (i = 0; i < G_N_ELEMENTS(qpoints); i++) {
 		build(&w, base, n++, false);
 		run(&w, OP_QUARANTINE, qpoints[i], -1);
+		crashed(qpoints[i]);
 		g_snprintf(what, sizeof what, "postfix quarantine crashed after %ld operations", qpoints[i]);
 		check(&w, what, false);
 		destroy(&w);
@@ -290,6 +306,7 @@ int main(void)
 	for (i = 0; i < G_N_ELEMENTS(qmpoints); i++) {
 		build(&w, base, n++, true);
 		run(&w, OP_QUARANTINE, qmpoints[i], -1);
+		crashed(qmpoints[i]);
 		g_snprintf(what, sizeof what, "qmail quarantine crashed after %ld operations", qmpoints[i]);
 		check(&w, what, false);
 		destroy(&w);
@@ -298,6 +315,7 @@ int main(void)
 		build(&w, base, n++, false);
 		run(&w, OP_QUARANTINE, -1, -1);
 		run(&w, OP_RESTORE, rpoints[i], -1);
+		crashed(rpoints[i]);
 		g_snprintf(what, sizeof what, "restore crashed after %ld operations", rpoints[i]);
 		check(&w, what, false);
 		destroy(&w);
@@ -305,6 +323,7 @@ int main(void)
 	for (i = 0; i < G_N_ELEMENTS(dpoints); i++) {
 		build(&w, base, n++, false);
 		run(&w, OP_DELETE, dpoints[i], -1);
+		crashed(dpoints[i]);
 		g_snprintf(what, sizeof what, "delete crashed after %ld operations", dpoints[i]);
 		check(&w, what, true);
 		destroy(&w);
@@ -316,10 +335,13 @@ int main(void)
 		if (!q)
 			run(&w, OP_QUARANTINE, -1, -1);
 		run(&w, q ? OP_QUARANTINE : OP_RESTORE, -1, us);
+		if (WIFSIGNALED(last_status))
+			killed++;
 		g_snprintf(what, sizeof what, "%s killed (SIGKILL) after %ld us", q ? "quarantine" : "restore", us);
 		check(&w, what, false);
 		destroy(&w);
 	}
+	diag("%d of 10 random SIGKILLs hit a running child", killed);
 	if (mounted)
 		tu_sh("umount '%s'", base);
 	tu_cleanup();

@@ -145,6 +145,47 @@ int main(void)
 		g_string_free(out, TRUE);
 	}
 	g_clear_error(&err);
+
+	/* a native move killed half-way is not finished under a running
+	 * qmail-send (it would pull files from under it), only later */
+	{
+		struct qs_msg *x = qmail_msg(root, 10994542, false);
+		struct su_result rx = { 0 };
+		GString *log = g_string_new(NULL);
+		int st;
+
+		pid = fork();
+		if (pid == 0) {
+			setenv("QSCAN_TEST_CRASH_AFTER", "2", 1);
+			su_act(&qs_parser_qmail, root, qdir, db, QS_ACTION_QUARANTINE, &x, 1, &rx);
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 99, "a quarantine killed after 2 file operations");
+		if (pipe(ready) < 0 || pipe(go) < 0)
+			bail("pipe");
+		pid = fork();
+		if (pid == 0) {
+			int fd = open(mutex, O_RDONLY);
+			(void)!write(ready[1], flock(fd, LOCK_EX | LOCK_NB) == 0 ? "y" : "n", 1);
+			(void)!read(go[0], &c, 1);
+			_exit(0);
+		}
+		if (read(ready[0], &c, 1) != 1 || c != 'y')
+			bail("cannot hold the sendmutex");
+		ok(qs_quarantine_reconcile(db, qdir, log, &err) == 0 && strstr(log->str, "qmail-send is running") &&
+		   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'moving'") == 1,
+		   "reconcile waits while qmail-send runs: %s", log->str);
+		(void)!write(go[1], "x", 1);
+		waitpid(pid, NULL, 0);
+		g_string_truncate(log, 0);
+		ok(qs_quarantine_reconcile(db, qdir, log, &err) == 0 &&
+		   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'moving'") == 0 &&
+		   !su_exists(root, "mess/15/10994542") && !su_exists(root, "info/15/10994542"),
+		   "and finishes once it is stopped: %s", log->str);
+		g_string_free(log, TRUE);
+		qs_msg_free(&x);
+	}
 	g_free(sp); g_free(qp); g_free(uuid);
 	qs_msg_free(&m[0]); qs_msg_free(&m[1]); qs_msg_free(&m[2]);
 	qs_db_close(&db);
