@@ -267,6 +267,11 @@ const char *qs_db_path(const struct qs_db *db)
 	return db->path;
 }
 
+gint64 qs_db_current_run(const struct qs_db *db)
+{
+	return db ? db->run_id : 0;
+}
+
 int qs_db_write_begin(struct qs_db *db, GError **err)
 {
 	if (!db->writable) {
@@ -311,7 +316,10 @@ static const char *const sql[ST__COUNT] = {
 	[ST_MSG_INSERT] = "INSERT INTO messages(run_id, queue_id, queue, arrival, day, verdict, "
 			  "reasons, origin_ip, client_ip, auth_user, sender, sender_domain, "
 			  "rcpt_count, rcpt_domain, subject, action, quarantine) VALUES "
-			  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+			  "coalesce(?17, CASE WHEN ?16 = 'quarantined' THEN (SELECT uuid FROM quarantine "
+			  "WHERE run_id = ?1 AND queue_id = ?2 AND state = 'quarantined' "
+			  "ORDER BY created DESC LIMIT 1) END))",
 	[ST_COUNTED] = "INSERT OR IGNORE INTO counted(queue_root, queue_id, arrival) VALUES (?1, ?2, ?3)",
 	[ST_IPCOUNT] = "INSERT INTO ip_counts(day, ip, verdict, count) VALUES (?1, ?2, ?3, 1) "
 		       "ON CONFLICT(day, ip, verdict) DO UPDATE SET count = count + 1",

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 	method      TEXT                  -- rename, copy, postsuper, qmail-live (how it was moved)
 );
 CREATE INDEX IF NOT EXISTS quarantine_state ON quarantine(state, created);
+CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine(run_id, queue_id);
 
 -- Added by the store work (additive; readers may ignore these).
 

@@ -285,7 +285,7 @@ static void fill_entry(struct qs_actor *a, const struct qs_msg *m, const struct 
 	e->uuid = qs_move_uuid();
 	e->state = g_strdup(e->deletion ? "deleting" : "moving");
 	e->created = (gint64)time(NULL);
-	e->run_id = a->run_id;
+	e->run_id = a->run_id ? a->run_id : qs_db_current_run(a->s.db);
 	e->queue_root = g_strdup(a->s.root);
 	e->format = g_strdup(a->format);
 	e->queue_id = g_strdup(m->id ? m->id : "");

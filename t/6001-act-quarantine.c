@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "act.h"
+#include "classify.h"
 #include "db.h"
 #include "parser.h"
 #include "quarantine.h"
@@ -237,6 +238,29 @@ static void test_delete_hold(void)
 	qs_msg_free(&m[0]);
 }
 
+static void test_run_link(void)
+{
+	struct qs_msg *m = su_postfix_msg(root, "RUN1", "linked to its run");
+	struct su_result r = { 0 };
+	struct qs_judgement j;
+	struct qs_run_totals t = { .scanned = 1 };
+	GError *err = NULL;
+	gint64 run;
+
+	qs_judgement_init(&j);
+	j.verdict = QS_VERDICT_RELAY;
+	if (qs_db_run_begin(db, root, "postfix", "qscan", &run, &err) < 0)
+		bail("run: %s", err->message);
+	su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r);
+	qs_db_record(db, run, m, &j, r.action, &err);
+	qs_db_run_end(db, run, &t, &err);
+	is_int(su_q(dbpath, "SELECT count(*) FROM messages m JOIN quarantine q ON q.uuid = m.quarantine "
+		    "WHERE m.queue_id = 'RUN1' AND q.run_id = m.run_id"), 1,
+	       "the messages row names its quarantine id, the quarantine row its run");
+	qs_judgement_clear(&j);
+	qs_msg_free(&m);
+}
+
 static void test_cross_fs(void)
 {
 	char *mnt = g_build_filename(dir, "otherfs", NULL);
@@ -298,6 +322,7 @@ int main(void)
 	test_mdaemon();
 	test_expire();
 	test_delete_hold();
+	test_run_link();
 	test_cross_fs();
 	qs_db_close(&db);
 	tu_cleanup();
