@@ -111,12 +111,14 @@ static int restore_one(struct qs_db *db, const char *qdir, struct qs_jentry *e, 
 		struct stat a, b;
 		char *h = restore_hint(e, s.rootfd);
 		/* copied back across file systems: new inodes */
-		if (fstat(s.rootfd, &a) == 0 && fstat(s.qfd, &b) == 0 && a.st_dev != b.st_dev &&
-		    g_strcmp0(e->format, "postfix") == 0)
+		bool other_fs = fstat(s.rootfd, &a) == 0 && fstat(s.qfd, &b) == 0 &&
+				a.st_dev != b.st_dev;
+
+		if (other_fs && g_strcmp0(e->format, "postfix") == 0)
 			*hint = g_strdup_printf("%s; it was copied back from another file system, so "
 						"its queue ID no longer matches its inode: run `postsuper` "
 						"once to fix the name", h);
-		else if (a.st_dev != b.st_dev && g_strcmp0(e->format, "qmail") == 0)
+		else if (other_fs && g_strcmp0(e->format, "qmail") == 0)
 			*hint = g_strdup_printf("%s; it was copied back from another file system, so "
 						"mess/ no longer has the inode its number says: repair the "
 						"queue (e.g. queue-repair) before qmail-send starts", h);
