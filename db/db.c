@@ -308,6 +308,14 @@ int qs_db_commit(struct qs_db *db, GError **err)
 	return 0;
 }
 
+void qs_db_rollback(struct qs_db *db)
+{
+	if (db->in_tx)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = false;
+	db->pending = 0;
+}
+
 static const char *const sql[ST__COUNT] = {
 	[ST_RUN_BEGIN] = "INSERT INTO runs(started, queue_root, format, action, options) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5)",

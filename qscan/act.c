@@ -542,10 +542,14 @@ static void journal_batch(struct qs_actor *a, GPtrArray *all)
 	for (i = 0; i < all->len; i++)
 		if (((struct item *)g_ptr_array_index(all, i))->error == NULL)
 			g_ptr_array_add(v, g_ptr_array_index(all, i));
+	/* the caller's own batched rows first, so that a failure below
+	 * rolls back only the journal */
+	qs_db_commit(a->s.db, &err);
 	for (i = 0; i < v->len && err == NULL; i++)
 		qs_journal_add(a->s.db, ((struct item *)g_ptr_array_index(v, i))->e, &err);
 	/* the journal is on disk before any file moves */
 	if (err || qs_db_commit(a->s.db, &err) < 0) {
+		qs_db_rollback(a->s.db);
 		fail_all(v, err->message);
 		g_error_free(err);
 		goto out;
