@@ -38,6 +38,8 @@ int qs_db_run_begin_action(struct qs_db *db, const char *queue_root, const char 
 			   const char *action, const char *options, gint64 *run_id, GError **err);
 /* commit the open batch transaction now (before touching files) */
 int qs_db_commit(struct qs_db *db, GError **err);
+/* drop the open batch transaction (commit what must stay first) */
+void qs_db_rollback(struct qs_db *db);
 const char *qs_db_path(const struct qs_db *db);
 /* the run last begun on this connection (0: none) */
 gint64 qs_db_current_run(const struct qs_db *db);

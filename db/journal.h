@@ -38,8 +38,6 @@ void qs_jentry_add_file(struct qs_jentry *e, const char *path, const char *src,
 /* JSON array of e->jfiles paths into e->files */
 void qs_jentry_set_files_json(struct qs_jentry *e);
 
-/* drop the open batch transaction (commit what must stay first) */
-void qs_db_rollback(struct qs_db *db);
 /* insert the row and its files (in the open batch; commit before moving) */
 int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err);
 int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, const char *state,
