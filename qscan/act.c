@@ -490,7 +490,8 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 			g_free(it->e->method);
 			it->e->method = g_strdup("qmail-live");
 		}
-		if (hold_first && f && !in_hold(f->path)) {
+		/* postsuper -h does not take maildrop/ files (not yet cleaned up) */
+		if (hold_first && f && !in_hold(f->path) && !under(f->path, "maildrop")) {
 			/* postsuper -h renames it there, keeping the inode */
 			g_free(f->src);
 			f->src = g_strdup_printf("hold/%s", it->e->queue_id);
