@@ -267,6 +267,11 @@ const char *qs_db_path(const struct qs_db *db)
 	return db->path;
 }
 
+bool qs_db_writable(const struct qs_db *db)
+{
+	return db && db->writable;
+}
+
 gint64 qs_db_current_run(const struct qs_db *db)
 {
 	return db ? db->run_id : 0;

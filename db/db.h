@@ -41,6 +41,7 @@ int qs_db_commit(struct qs_db *db, GError **err);
 /* drop the open batch transaction (commit what must stay first) */
 void qs_db_rollback(struct qs_db *db);
 const char *qs_db_path(const struct qs_db *db);
+bool qs_db_writable(const struct qs_db *db);
 /* the run last begun on this connection (0: none) */
 gint64 qs_db_current_run(const struct qs_db *db);
 /* qs_db_record, also naming the quarantine uuid (messages.quarantine);
