@@ -40,3 +40,7 @@ check_PROGRAMS += t/6005-act-postsuper
 t_6005_act_postsuper_SOURCES = t/6005-act-postsuper.c t/storeutil.c t/storeutil.h
 t_6005_act_postsuper_LDADD = $(T_LIBS)
 TESTS += t/6005-act-postsuper
+check_PROGRAMS += t/6006-act-fixtures
+t_6006_act_fixtures_SOURCES = t/6006-act-fixtures.c t/storeutil.c t/storeutil.h
+t_6006_act_fixtures_LDADD = $(T_LIBS)
+TESTS += t/6006-act-fixtures
