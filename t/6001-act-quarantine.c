@@ -85,6 +85,7 @@ static void test_postfix(void)
 	char *ref = snapshot(root, "ref-postfix"), *uuid;
 	GString *out = g_string_new(NULL);
 	GError *err = NULL;
+	int rc;
 
 	is_int(su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r), 0,
 	       "postfix: actor runs");
@@ -103,7 +104,8 @@ static void test_postfix(void)
 	ok(uuid && qs_quarantine_show(db, qdir, uuid, out, false, &err) == 0 &&
 	   strstr(out->str, "defer/5/5F5D41080C1"), "show lists its files");
 	g_string_truncate(out, 0);
-	ok(restore(uuid ? uuid : "x", out, &err) == 0, "postfix: restored (%s)", err ? err->message : out->str);
+	rc = restore(uuid ? uuid : "x", out, &err);
+	ok(rc == 0, "postfix: restored (%s)", err ? err->message : out->str);
 	ok(back_like(root, ref, m), "postfix: back byte-identical, same modes, owners, times");
 	ok(strstr(out->str, "postqueue") != NULL, "postfix: the hint names postqueue");
 	is_int(su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'restored'"), 1, "row restored");

@@ -345,5 +345,6 @@ int main(void)
 	if (mounted)
 		tu_sh("umount '%s'", base);
 	tu_cleanup();
+	g_free(base);
 	return done_testing();
 }

@@ -26,7 +26,6 @@ static struct qs_actor *new_actor(const char *root, const char *qdir, struct qs_
 					  db, err);
 
 	close(fd);	/* the actor keeps its own descriptor */
-	qs_config_free(&c);
 	return a;
 }
 
@@ -102,5 +101,6 @@ int main(void)
 	g_free(want);
 	qs_db_close(&db);
 	tu_cleanup();
+	g_free(root); g_free(qdir); g_free(dbpath); g_free(dir);
 	return done_testing();
 }

@@ -137,7 +137,8 @@ int main(void)
 	{
 		const char *ids[] = { uuid ? uuid : "x", NULL };
 		GString *out = g_string_new(NULL);
-		ok(qs_quarantine_restore(db, qdir, ids, out, false, &err) == 0 &&
+		int rc = qs_quarantine_restore(db, qdir, ids, out, false, &err);
+		ok(rc == 0 &&
 		   has_bytes(root, "remote/10/10994539", REMOTE, sizeof REMOTE - 1) &&
 		   su_exists(root, "bounce/10994539") && stat(qp, &b) == 0 && a.st_ino == b.st_ino,
 		   "restored with pending recipients and the original mess inode (%s)",
@@ -173,13 +174,15 @@ int main(void)
 		}
 		if (read(ready[0], &c, 1) != 1 || c != 'y')
 			bail("cannot hold the sendmutex");
-		ok(qs_quarantine_reconcile(db, qdir, log, &err) == 0 && strstr(log->str, "qmail-send is running") &&
+		int rc = qs_quarantine_reconcile(db, qdir, log, &err);
+		ok(rc == 0 && strstr(log->str, "qmail-send is running") &&
 		   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'moving'") == 1,
 		   "reconcile waits while qmail-send runs: %s", log->str);
 		(void)!write(go[1], "x", 1);
 		waitpid(pid, NULL, 0);
 		g_string_truncate(log, 0);
-		ok(qs_quarantine_reconcile(db, qdir, log, &err) == 0 &&
+		rc = qs_quarantine_reconcile(db, qdir, log, &err);
+		ok(rc == 0 &&
 		   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'moving'") == 0 &&
 		   !su_exists(root, "mess/15/10994542") && !su_exists(root, "info/15/10994542"),
 		   "and finishes once it is stopped: %s", log->str);
@@ -190,5 +193,6 @@ int main(void)
 	qs_msg_free(&m[0]); qs_msg_free(&m[1]); qs_msg_free(&m[2]);
 	qs_db_close(&db);
 	tu_cleanup();
+	g_free(root); g_free(qdir); g_free(dbpath); g_free(mutex); g_free(dir);
 	return done_testing();
 }

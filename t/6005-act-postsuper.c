@@ -6,6 +6,7 @@
 #include "config.h"
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ static void test_quarantine(void)
 	const char *ids[2] = { NULL, NULL };
 	GString *out = g_string_new(NULL);
 	GError *err = NULL;
+	int rc;
 
 	own();
 	su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r);
@@ -89,7 +91,8 @@ static void test_quarantine(void)
 	p = g_strdup_printf("%s/deferred/B/B0001123", uuid ? uuid : "x");
 	ok(su_has(qdir, p, "quarantine me via hold"), "stored under its original path deferred/B/");
 	ids[0] = uuid;
-	ok(uuid && qs_quarantine_restore(db, qdir, ids, out, false, &err) == 0 &&
+	rc = uuid ? qs_quarantine_restore(db, qdir, ids, out, false, &err) : -1;
+	ok(rc == 0 &&
 	   su_has(root, "deferred/B/B0001123", "quarantine me via hold"),
 	   "restored into deferred/ (%s)", err ? err->message : out->str);
 	g_clear_error(&err);
@@ -151,5 +154,6 @@ int main(void)
 	test_live();
 	qs_db_close(&db);
 	tu_cleanup();
+	g_free(cfg); g_free(main_cf); g_free(dir);
 	return done_testing();
 }
