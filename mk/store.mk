@@ -44,3 +44,7 @@ check_PROGRAMS += t/6006-act-fixtures
 t_6006_act_fixtures_SOURCES = t/6006-act-fixtures.c t/storeutil.c t/storeutil.h
 t_6006_act_fixtures_LDADD = $(T_LIBS)
 TESTS += t/6006-act-fixtures
+check_PROGRAMS += t/6007-act-order
+t_6007_act_order_SOURCES = t/6007-act-order.c t/storeutil.c t/storeutil.h
+t_6007_act_order_LDADD = $(T_LIBS)
+TESTS += t/6007-act-order
