@@ -146,8 +146,11 @@ int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, cons
 	}
 	if (qs_db_step_done(db, s, "updating the journal", err) < 0)
 		return -1;
-	/* a finished deletion needs no file list any more */
-	if (deletion && strcmp(state, "deleted") == 0) {
+	/* a finished operation needs no file list any more (a quarantined
+	 * message keeps it for its restore) */
+	if (strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
+	    strcmp(state, "expired") == 0 || strcmp(state, "vanished") == 0 ||
+	    strcmp(state, "failed") == 0) {
 		if ((s = qs_db_stmt(db, ST_JF_PRUNE, err)) == NULL)
 			return -1;
 		qs_db_bind_text(s, 1, uuid);

@@ -25,7 +25,7 @@
 #include "log.h"
 #include "util.h"
 
-#define BATCH 500	/* messages per journal commit / postsuper run */
+#define BATCH 1000	/* messages per journal commit / postsuper run */
 
 struct item {
 	struct qs_jentry *e;	/* NULL once failed */

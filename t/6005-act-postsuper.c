@@ -19,7 +19,7 @@
 #include "tap.h"
 #include "testutil.h"
 
-#define NDEL 600
+#define NDEL 1100
 
 static char *root, *qdir, *dbpath;
 static struct qs_db *db;
