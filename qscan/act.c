@@ -387,6 +387,15 @@ static bool in_hold(const char *path)
 	return strncmp(path, "hold/", 5) == 0;
 }
 
+/* mail_queue_id_ok(): what postsuper accepts, and all that may go on
+ * its stdin (one ID per line) */
+static bool postfix_id_ok(const char *id)
+{
+	size_t n = strspn(id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_");
+
+	return n > 0 && n <= 255 && id[n] == '\0';
+}
+
 static void run_postsuper(GPtrArray *v, const char *op, char **diag)
 {
 	GPtrArray *ids = g_ptr_array_new();
@@ -395,6 +404,8 @@ static void run_postsuper(GPtrArray *v, const char *op, char **diag)
 	*diag = NULL;
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
+		if (!postfix_id_ok(it->e->queue_id))
+			continue;	/* reported as not done by the checks after */
 		if (strcmp(op, "-h") != 0 || !in_hold(it->content))
 			g_ptr_array_add(ids, it->e->queue_id);
 	}
@@ -410,7 +421,7 @@ static void hold_native(struct qs_actor *a, struct item *it, const struct qs_jfi
 	if (!has_file(a, it->content, f))
 		fail(it, "%s: vanished or replaced before it could be held", it->content);
 	else if (qs_move_mkparents(a->s.rootfd, dst, 0700, true) < 0 ||
-		 renameat(a->s.rootfd, it->content, a->s.rootfd, dst) < 0)
+		 qs_move_rename(a->s.rootfd, it->content, a->s.rootfd, dst) < 0)
 		fail(it, "cannot move %s to %s: %s", it->content, dst, g_strerror(errno));
 	else
 		it->result = "held";

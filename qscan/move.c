@@ -158,7 +158,7 @@ static int copy_bytes(int in, int out)
 /* rename that never replaces an existing destination (a new message
  * that took the name meanwhile); link + unlink where renameat2 is not
  * supported by the file system */
-static int rename_noreplace(int sd, const char *sp, int dd, const char *dp)
+int qs_move_rename(int sd, const char *sp, int dd, const char *dp)
 {
 	if (renameat2(sd, sp, dd, dp, RENAME_NOREPLACE) == 0)
 		return 0;
@@ -192,7 +192,7 @@ int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
 		goto out;
 	}
 	qs_move_tick();
-	if (rename_noreplace(dd, tmp, dd, dp) < 0) {
+	if (qs_move_rename(dd, tmp, dd, dp) < 0) {
 		e = errno;
 		goto out;
 	}
@@ -219,7 +219,7 @@ static int transfer(int sd, const char *sp, int dd, const char *dp, bool inherit
 	struct stat st;
 
 	qs_move_tick();
-	if (rename_noreplace(sd, sp, dd, dp) == 0)
+	if (qs_move_rename(sd, sp, dd, dp) == 0)
 		return 0;
 	/* the destination's directory is created only when missing */
 	if (errno == ENOENT && fstatat(sd, sp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
@@ -228,7 +228,7 @@ static int transfer(int sd, const char *sp, int dd, const char *dp, bool inherit
 					       g_strerror(errno));
 			return -1;
 		}
-		if (rename_noreplace(sd, sp, dd, dp) == 0)
+		if (qs_move_rename(sd, sp, dd, dp) == 0)
 			return 0;
 	}
 	if (errno != EXDEV) {
