@@ -182,6 +182,12 @@ static void test_mdaemon(void)
 	is_str(r[2].action, "failed", "a message changed since it was read is not touched");
 	ok(back_like(qroot, ref, m[2]), "and stays intact");
 	ok(r[0].order == 0 && r[1].order == 1 && r[2].order == 2, "done called in submission order");
+	is_int(su_act(&qs_parser_mdaemon, qroot, qdir, db, QS_ACTION_HOLD, m, 1, r), -1,
+	       "--hold is refused for MDaemon (Postfix only)");
+	is_int(su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_NONE, m, 1, r), -1,
+	       "a dry run gets no actor");
+	is_int(su_act(&qs_parser_postfix, root, qdir, NULL, QS_ACTION_DELETE, m, 1, r), -1,
+	       "no actor without the database (the journal)");
 	qs_msg_free(&m[0]);
 	qs_msg_free(&m[1]);
 	qs_msg_free(&m[2]);
