@@ -342,8 +342,8 @@ static const char *const sql[ST__COUNT] = {
 			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?3, ?16, ?17)",
 	[ST_D_INSERT] = "INSERT INTO deletions(uuid, state, created, run_id, queue_root, format, "
 			"queue_id, files, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_JF_INSERT] = "INSERT INTO journal_files(uuid, seq, path, src, dev, ino) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_JF_INSERT] = "INSERT INTO journal_files(uuid, seq, path, src, dev, ino, btime) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_Q_STATE] = "UPDATE quarantine SET state = ?2, updated = ?3, note = coalesce(?4, note) "
 		       "WHERE uuid = ?1",
 	[ST_D_STATE] = "UPDATE deletions SET state = ?2 WHERE uuid = ?1",
@@ -352,7 +352,7 @@ static const char *const sql[ST__COUNT] = {
 		     "method "
 		     "FROM quarantine WHERE uuid = ?1",
 	[ST_JF_PRUNE] = "DELETE FROM journal_files WHERE uuid = ?1",
-	[ST_JF_GET] = "SELECT path, src, dev, ino FROM journal_files WHERE uuid = ?1 ORDER BY seq",
+	[ST_JF_GET] = "SELECT path, src, dev, ino, btime FROM journal_files WHERE uuid = ?1 ORDER BY seq",
 	[ST_Q_PENDING] = "SELECT uuid FROM quarantine WHERE state IN ('moving', 'restoring') "
 			 "ORDER BY created, uuid",
 	[ST_D_PENDING] = "SELECT uuid, queue_root, format, queue_id, method FROM deletions "

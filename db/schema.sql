@@ -104,6 +104,8 @@ CREATE TABLE IF NOT EXISTS journal_files (
 	src         TEXT,                 -- NULL = path
 	dev         INTEGER,
 	ino         INTEGER,
+	btime       INTEGER,              -- birth time (ns) where the file system has one:
+	                                  -- a reused inode (qmail number, Postfix ID) differs
 	PRIMARY KEY (uuid, seq)
 ) WITHOUT ROWID;
 

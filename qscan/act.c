@@ -247,6 +247,8 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 			break;
 		}
 		qs_jentry_add_file(it->e, r[i].path, NULL, (guint64)st.st_dev, (guint64)st.st_ino);
+		((struct qs_jfile *)g_ptr_array_index(it->e->jfiles, it->e->jfiles->len - 1))->btime =
+			qs_jfile_btime(a->s.rootfd, r[i].path);
 	}
 	g_free(r);
 	return it->error ? -1 : 0;

@@ -259,6 +259,10 @@ static int source_state(int sd, const char *sp, const struct qs_jfile *f, struct
 	if (!S_ISREG(st->st_mode) ||
 	    (f->ino && ((guint64)st->st_ino != f->ino || (guint64)st->st_dev != f->dev)))
 		return -1;		/* another file now has that name */
+	/* the same inode number, but born again: a reused qmail number or
+	 * Postfix ID after the MTA finished the message we journalled */
+	if (f->btime && qs_jfile_btime(sd, sp) != f->btime)
+		return -1;
 	return 1;
 }
 
@@ -282,7 +286,7 @@ static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *
 		if (rc == 0)
 			(*moved)++;
 	} else if (src < 0) {
-		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+		g_string_append_printf(notes, "%s: now another file (not the one journalled); left in place\n", sp);
 	} else {
 		g_string_append_printf(notes, "%s: vanished before it was moved\n", sp);
 	}
@@ -304,7 +308,7 @@ static int delete_one(struct qs_store *s, const struct qs_jfile *f, guint *moved
 		}
 		(*moved)++;
 	} else if (src < 0) {
-		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+		g_string_append_printf(notes, "%s: now another file (not the one journalled); left in place\n", sp);
 	}
 	return 0;
 }

@@ -105,6 +105,34 @@ static void sequence(const char *name, const struct qs_parser *p, bool qmail,
 	g_free(root); g_free(qdir); g_free(dbpath); g_free(dir);
 }
 
+/* killed after journalling; meanwhile the MTA ended the message and a
+ * new one took its name: the new one must not be quarantined */
+static void reused(void)
+{
+	char *dir = tu_tmpdir();
+	char *root = g_build_filename(dir, "queue", NULL), *qdir = g_build_filename(dir, "q", NULL);
+	char *dbpath = g_build_filename(dir, "qscan.db", NULL);
+	struct qs_msg *m = su_postfix_msg(root, "5F5D41080C1", "old message");
+	struct qs_db *db;
+	GString *log = g_string_new(NULL);
+	int rc;
+
+	act_crash(&qs_parser_postfix, root, qdir, dbpath, QS_ACTION_QUARANTINE, m, NULL, 0);
+	tu_sh("cd '%s' && rm deferred/5/5F5D41080C1 && echo 'new message' > deferred/5/5F5D41080C1 && "
+	      "chmod 700 deferred/5/5F5D41080C1", root);
+	db = qs_db_open(dbpath, true, NULL);
+	rc = qs_quarantine_reconcile(db, qdir, log, NULL);
+	ok(rc == 0 && su_has(root, "deferred/5/5F5D41080C1", "new message\n"),
+	   "a new message under a journalled name stays in the queue: %s", log->str);
+	ok(su_exists(root, "defer/5/5F5D41080C1") &&
+	   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'quarantined'") == 0,
+	   "the journalled row does not claim it, nothing is left split");
+	qs_db_close(&db);
+	g_string_free(log, TRUE);
+	qs_msg_free(&m);
+	g_free(root); g_free(qdir); g_free(dbpath); g_free(dir);
+}
+
 int main(void)
 {
 	/* m->files order is deliberately not the move order */
@@ -118,6 +146,7 @@ int main(void)
 	static const char *const qm_back[] = { "00000", "10000", "11000", "11001", "11011", NULL };
 
 	sequence("postfix", &qs_parser_postfix, false, pf, pf_out, pf_back);
+	reused();
 	sequence("qmail", &qs_parser_qmail, true, qm, qm_out, qm_back);
 	tu_cleanup();
 	return done_testing();
