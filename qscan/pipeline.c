@@ -149,7 +149,7 @@ static void advance(struct run *run, bool wait)
 			r->state = ST_FINAL;
 			if (p->actor && r->j.verdict == QS_VERDICT_RELAY) {
 				r->state = ST_ACTING;
-				qs_actor_submit(p->actor, &r->msg, act_done, r);
+				qs_actor_submit_judged(p->actor, &r->msg, &r->j, act_done, r);
 			}
 		}
 		if (r->state == ST_ACTING) {

@@ -1,15 +1,7 @@
-/* subcmds_pending.c - subcommands whose library parts land separately. */
+/* subcmds_db.c - the subcommands that read the database (db/report_cmds.c). */
 #include "config.h"
 #include "cli.h"
 #include "log.h"
-
-#define PENDING(fn, name) \
-	int fn(int argc, char **argv) \
-	{ \
-		qs_fatal(QS_EXIT_USAGE, "'qscan %s' is not available in this build yet", name); \
-	}
-
-PENDING(qs_cmd_quarantine, "quarantine")
 
 /* the database read side lives in db/ (report_cmds.c) */
 #include "report_cmds.h"
