@@ -19,6 +19,7 @@
 #include "gen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -72,6 +73,11 @@ qmail_setup(struct gen *g)
 	snprintf(path, sizeof(path), "%s/lock/trigger", g->out);
 	if (mkfifo(path, 0622) < 0 && errno != EEXIST)
 		die("mkfifo %s: %s", path, strerror(errno));
+	{
+		struct timespec ts[2] = { { g->start, 0 }, { g->start, 0 } };
+
+		utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW);
+	}
 	g->files -= 2;		/* count messages' files only */
 	g->bytes -= 1024;
 }
