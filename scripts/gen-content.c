@@ -497,7 +497,9 @@ gen_content(struct gen *g, struct gmsg *m)
 	if (rng_chance(r, 0.6))
 		buf_printf(b, "X-Mailer: %s\n", PICK(r, mailers));
 	buf_puts(b, "MIME-Version: 1.0\n");
-	target = (size_t) exp(log(1000.0) + (log(8000.0) - log(1000.0)) *
+	/* total content 1000-6800 bytes, log-uniform: with the MTA envelope
+	 * and Received lines most queue files land between 1 and 8 KB */
+	target = (size_t) exp(log(1000.0) + (log(6800.0) - log(1000.0)) *
 			      ((double) (rng_next(r) >> 11) * (1.0 / 9007199254740992.0)));
 	if (m->big) {
 		snprintf(boundary, sizeof(boundary), "----=_Part_%08lX",
