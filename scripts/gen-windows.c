@@ -185,6 +185,5 @@ icewarp_write(struct gen *g, struct gmsg *m)
 	crlf(b, g->content.p, g->content.len);
 	snprintf(path, sizeof(path), "%s/_outgoing/priority_%d/%s.tmp", g->out, prio, id);
 	gen_write(g, path, b, 0644, 0, 0, m->t);
-	snprintf(path, sizeof(path), "%s.tmp", id);
-	gen_manifest(g, path, m);
+	gen_manifest(g, id, m);	/* the queue id, as qscan reports it */
 }

@@ -12,6 +12,12 @@
  * users present on the machine).  --manifest writes one line per queue
  * message: "<id>\t<relay|legit>\t<kind>", kind one of open-relay,
  * auth-abuse, local-recipient, authenticated, local-submission, bounce.
+ * <id> is what qscan --json calls "id": the Postfix queue ID, the qmail
+ * message number, the MDaemon file name (md50....msg), the IceWarp queue
+ * id (file name without ".tmp").  The verdict column is the truth the
+ * generator intended; where the on-disk format cannot carry the evidence
+ * (IceWarp records no AUTH user name, so an auth-abuse message looks like
+ * any authenticated one) a POLICY.md-following scanner may rightly differ.
  */
 #include "gen.h"
 
