@@ -3,14 +3,18 @@
 # run today (postqueue -j | filter | postsuper), on generated outboxes.
 #
 #   scripts/bench.sh [--big] [--dir DIR] [--runs N] [--act-runs N]
-#                    [--count N] [--formats "postfix qmail mdaemon icewarp"]
+#                    [--act-timeout SEC] [--no-qscan-act] [--count N]
+#                    [--formats "postfix qmail mdaemon icewarp"]
 #
 # Writes 55,000-message outboxes (qscan-gen, seed 1) under DIR (default
 # /var/tmp/qscan-bench; reused while the generator is unchanged), and with
 # --big also a 1,000,000-message Postfix queue.  Everything is measured
 # with a warm page cache: hyperfine (--export-json) when installed, else
 # a loop around `date +%s.%N`.  Destructive runs (quarantine, delete,
-# postsuper) each get a fresh `cp -a` copy made by --prepare (not timed).
+# postsuper) each get a fresh `cp -a` copy made by --prepare (not timed;
+# the used copy is renamed into DIR/trash and removed at the end).  A
+# destructive qscan run longer than --act-timeout (default 900 s) is
+# killed and reported as such; --no-qscan-act skips those runs.
 # qscan rows say "not available" while ./_build/qscan/qscan cannot scan
 # the outbox.  The markdown table goes to stdout; logs stay in DIR/logs.
 # Binaries: $QSCAN_GEN, $QSCAN, $QSCAN_FLOOR or the ones in ./_build.
@@ -21,6 +25,7 @@ GEN=${QSCAN_GEN:-$B/scripts/qscan-gen}
 FLOOR=${QSCAN_FLOOR:-$B/scripts/floor}
 QSCAN=${QSCAN:-$B/qscan/qscan}
 dir=/var/tmp/qscan-bench runs=5 act_runs=3 big=0 count=55000 bigcount=1000000
+act_timeout=900 qscan_act=1
 formats="postfix qmail mdaemon icewarp"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,16 +33,18 @@ while [ $# -gt 0 ]; do
 	--dir) dir=$2; shift ;;
 	--runs) runs=$2; shift ;;
 	--act-runs) act_runs=$2; shift ;;
+	--act-timeout) act_timeout=$2; shift ;;
+	--no-qscan-act) qscan_act=0 ;;
 	--count) count=$2; shift ;;
 	--formats) formats=$2; shift ;;
-	*) echo "usage: $0 [--big] [--dir DIR] [--runs N] [--act-runs N] [--count N] [--formats LIST]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--big] [--dir DIR] [--runs N] [--act-runs N] [--act-timeout SEC] [--no-qscan-act] [--count N] [--formats LIST]" >&2; exit 2 ;;
 	esac
 	shift
 done
 for b in "$GEN" "$FLOOR"; do
 	[ -x "$b" ] || { echo "bench.sh: $b is missing: run scripts/build.sh first" >&2; exit 2; }
 done
-mkdir -p "$dir/logs" "$dir/work" || exit 2
+mkdir -p "$dir/logs" "$dir/work" "$dir/trash" || exit 2
 dir=$(cd "$dir" && pwd)
 res=$dir/results.tsv
 : > "$res"
@@ -84,16 +91,19 @@ measure() {
 			hyperfine -i --warmup 1 --runs "$n" --export-json "$dir/logs/$key.json" "$cmd" \
 				>"$dir/logs/$key.log" 2>&1
 		fi
-		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["min"], r["median"]))' \
-			"$dir/logs/$key.json" > "$dir/logs/$key.mm" 2>/dev/null || echo "- -" > "$dir/logs/$key.mm"
+		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f %.3f" % (r["min"], r["median"])); print(*r.get("exit_codes", []), file=open(sys.argv[2], "w"))' \
+			"$dir/logs/$key.json" "$dir/logs/$key.codes" > "$dir/logs/$key.mm" 2>/dev/null ||
+			echo "- -" > "$dir/logs/$key.mm"
 	else
 		[ -z "$prep" ] && sh -c "$cmd" >/dev/null 2>&1	# warm-up
 		i=0
 		: > "$dir/logs/$key.times"
+		: > "$dir/logs/$key.codes"
 		while [ $i -lt "$n" ]; do
 			[ -n "$prep" ] && sh -c "$prep" >/dev/null 2>&1
 			t0=$(date +%s.%N)
 			sh -c "$cmd" >/dev/null 2>>"$dir/logs/$key.log"
+			echo $? >> "$dir/logs/$key.codes"
 			t1=$(date +%s.%N)
 			echo "$t1 - $t0" | bc -l >> "$dir/logs/$key.times"
 			i=$((i + 1))
@@ -119,6 +129,14 @@ qscan_ok() {
 	st=$?
 	[ $st -le 1 ] || [ $st -eq 3 ] || return 1
 	grep -q '"type":"summary"' "$2.out"
+}
+
+# fresh NAME PATH... - a --prepare command: move the used PATHs to the
+# trash (instant, removed at the end) and copy the pristine outbox again
+fresh() {
+	n=$1 w=$2
+	shift
+	echo "for p in $*; do [ -e \$p ] && mv \$p $dir/trash/\$(date +%s%N); done; cp -a $dir/$n $w"
 }
 
 # pf_conf NAME QUEUEDIR - a private Postfix configuration for QUEUEDIR
@@ -167,12 +185,18 @@ for fmt in $formats; do
 			"$QSCAN --dry-run --json --local-domain demo.example --db $dir/work/dry.db $src"
 		w=$dir/work/$name
 		for act in quarantine delete; do
+			if [ $qscan_act = 0 ] || [ "$act_runs" -lt 1 ]; then
+				printf '%s\t- -\t0\n' "$name.qscan-$act" >> "$res"
+				continue
+			fi
 			wq=$(qdir "work/$name" "$fmt")
 			measure "$name.qscan-$act" "$act_runs" \
-				"rm -rf $w $dir/work/q-$name $dir/work/$name.db; cp -a $dir/$name $w" \
-				"$QSCAN --$act --yes --local-domain demo.example --db $dir/work/$name.db --quarantine-dir $dir/work/q-$name $wq"
+				"$(fresh "$name" "$w" "$dir/work/q-$name" "$dir/work/$name.db")" \
+				"timeout $act_timeout $QSCAN --$act --yes --local-domain demo.example --db $dir/work/$name.db --quarantine-dir $dir/work/q-$name $wq"
+			if grep -qw 124 "$dir/logs/$name.qscan-$act.codes" 2>/dev/null; then
+				echo "$name qscan --$act: killed after $act_timeout s in at least one run" >> "$notes"
+			fi
 		done
-		rm -rf "$w" "$dir/work/q-$name" "$dir/work/$name.db"
 	else
 		say "qscan cannot scan $src yet: its rows say not available (see $dir/logs/$name.probe.err)"
 		for k in qscan-dry qscan-quarantine qscan-delete; do
@@ -185,12 +209,12 @@ for fmt in $formats; do
 		w=$dir/work/$name-pipe
 		cw=$(pf_conf "$name-pipe" "$w")
 		for act in d h; do
-			measure "$name.pipeline-$act" "$act_runs" "rm -rf $w; cp -a $dir/$name $w" \
+			[ "$act_runs" -lt 1 ] && continue
+			measure "$name.pipeline-$act" "$act_runs" "$(fresh "$name" "$w")" \
 				"postqueue -c $cw -j 2>/dev/null | $(filter_cmd) | postsuper -c $cw -$act - 2>/dev/null"
 		done
 		left=$(find "$w/deferred" "$w/incoming" -type f 2>/dev/null | wc -l)
 		echo "$name pipeline (after the last postsuper -h run): $left messages left in deferred+incoming" >> "$notes"
-		rm -rf "$w"
 	fi
 done
 
@@ -217,6 +241,9 @@ if [ $big = 1 ]; then
 		[ -s "$f" ] && echo "$name peak RSS $k: $(sed -n 's/.*Maximum resident set size (kbytes): //p' "$f") KiB" >> "$notes"
 	done
 fi
+
+say "removing used copies"
+rm -rf "$dir/trash" "$dir/work"
 
 # the table
 row() {	# row KEY OUTBOX WHAT FLOORKEY PFKEY
