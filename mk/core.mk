@@ -20,3 +20,5 @@ TESTS += t/0001-util-read t/2001-hdr-split
 dist_check_SCRIPTS += t/9001-cli-postfix-dryrun.sh
 TESTS += t/9001-cli-postfix-dryrun.sh
 EXTRA_DIST += t/lib/tap.sh
+dist_check_SCRIPTS += t/9601-live-postfix-purge.sh
+TESTS += t/9601-live-postfix-purge.sh
