@@ -21,7 +21,12 @@ struct qs_progress *qs_progress_new(bool enabled)
 
 void qs_progress_set_total(struct qs_progress *p, unsigned long long total)
 {
-	p->total = total;
+	p->total += total;	/* several queue directories add up */
+}
+
+bool qs_progress_enabled(const struct qs_progress *p)
+{
+	return p && p->enabled;
 }
 
 void qs_progress_tick(struct qs_progress *p)

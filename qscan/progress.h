@@ -10,7 +10,9 @@
 
 struct qs_progress;
 struct qs_progress *qs_progress_new(bool enabled);
+/* add to the number of messages expected (for the ETA) */
 void qs_progress_set_total(struct qs_progress *p, unsigned long long total);
+bool qs_progress_enabled(const struct qs_progress *p);
 void qs_progress_tick(struct qs_progress *p);
 void qs_progress_free(struct qs_progress **p);	/* clears the line */
 
