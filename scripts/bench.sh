@@ -186,7 +186,7 @@ for fmt in $formats; do
 		w=$dir/work/$name
 		for act in quarantine delete; do
 			if [ $qscan_act = 0 ] || [ "$act_runs" -lt 1 ]; then
-				printf '%s\t- -\t0\n' "$name.qscan-$act" >> "$res"
+				printf '%s\t- -\tskipped\n' "$name.qscan-$act" >> "$res"
 				continue
 			fi
 			wq=$(qdir "work/$name" "$fmt")
@@ -242,20 +242,21 @@ if [ $big = 1 ]; then
 	done
 fi
 
-say "removing used copies"
-rm -rf "$dir/trash" "$dir/work"
-
 # the table
 row() {	# row KEY OUTBOX WHAT FLOORKEY PFKEY
 	v=$(mm "$1")
 	[ -z "$v" ] && return
-	if [ "$v" = "- -" ]; then
+	if [ "$v" = "- -" ] && awk -v k="$1" -F'\t' '$1 == k && $3 == "skipped" {f=1} END {exit !f}' "$res"; then
+		echo "| $2 | $3 | not measured (--no-qscan-act) | | | |"
+	elif [ "$v" = "- -" ]; then
 		echo "| $2 | $3 | not available | | | |"
 	else
 		fr="-"; pr="-"
 		[ -n "$4" ] && fr=$(ratio "$1" "$4")
 		[ -n "$5" ] && pr=$(ratio "$1" "$5")
-		echo "| $2 | $3 | $(echo "$v" | cut -d' ' -f1) | $(echo "$v" | cut -d' ' -f2) | $fr | $pr |"
+		what=$3
+		grep -qw 124 "$dir/logs/$1.codes" 2>/dev/null && what="$3 (KILLED by --act-timeout: time is a lower bound)"
+		echo "| $2 | $what | $(echo "$v" | cut -d' ' -f1) | $(echo "$v" | cut -d' ' -f2) | $fr | $pr |"
 	fi
 }
 echo "## Results ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1))"
@@ -275,4 +276,6 @@ echo
 echo "Runs: $runs (read-only), $act_runs (destructive, each on a fresh copy); timer: $([ $have_hf = 1 ] && hyperfine --version || echo 'date +%s.%N loop')."
 echo "\"vs Postfix tools\": qscan dry-run vs postqueue -j, quarantine vs the hold pipeline, delete vs the delete pipeline."
 [ -s "$notes" ] && { echo; sed 's/^/- /' "$notes"; }
+say "removing used copies"
+rm -rf "$dir/trash" "$dir/work"
 exit 0
