@@ -12,6 +12,7 @@ struct run {
 	struct qs_pipeline *p;
 	struct qs_result *ring[WINDOW];
 	gint64 head, tail;	/* head = next to report; tail = next seq */
+	gint64 decided;		/* results before this one are final or with the actor */
 	GAsyncQueue *todo;
 	GMutex lock;
 	GCond judged;
@@ -125,26 +126,23 @@ static void act_done(void *cookie, const char *action, const char *error)
 	r->state = ST_FINAL;
 }
 
-/* advance - hand back every result at the head that is final; with
- * `wait`, block until the head result is judged (and acted on) */
-static void advance(struct run *run, bool wait)
+/* submit_judged - decide the action of every judged result not yet
+ * decided, in walk order, up to the first one still being judged: the
+ * actor then sees whole batches, not one message at a time */
+static void submit_judged(struct run *run)
 {
 	struct qs_pipeline *p = run->p;
 
-	while (run->head < run->tail) {
-		struct qs_result *r = run->ring[run->head % WINDOW];
+	while (run->decided < run->tail) {
+		struct qs_result *r = run->ring[run->decided % WINDOW];
+		int st;
 
 		g_mutex_lock(&run->lock);
-		while (wait && r->state == ST_QUEUED)
-			g_cond_wait(&run->judged, &run->lock);
+		st = r->state;
 		g_mutex_unlock(&run->lock);
-		if (r->state == ST_QUEUED)
+		if (st == ST_QUEUED)
 			return;
-		if (r->state == ST_SKIPPED) {
-			run->head++;
-			continue;
-		}
-		if (r->state == ST_JUDGED) {
+		if (st == ST_JUDGED) {
 			r->action = "none";
 			r->state = ST_FINAL;
 			if (p->actor && r->j.verdict == QS_VERDICT_RELAY) {
@@ -152,15 +150,41 @@ static void advance(struct run *run, bool wait)
 				qs_actor_submit_judged(p->actor, &r->msg, &r->j, act_done, r);
 			}
 		}
-		if (r->state == ST_ACTING) {
-			if (!wait)
-				return;
-			qs_actor_flush(p->actor);
-			if (r->state != ST_FINAL)
-				act_done(r, "failed", "the action was not carried out");
+		run->decided++;
+	}
+}
+
+/* advance - hand back every result at the head that is final; block
+ * (waiting for workers, flushing the actor) only while head < need */
+static void advance(struct run *run, gint64 need)
+{
+	struct qs_pipeline *p = run->p;
+
+	for (;;) {
+		bool wait = run->head < need;
+
+		submit_judged(run);
+		while (run->head < run->decided) {
+			struct qs_result *r = run->ring[run->head % WINDOW];
+			if (r->state == ST_ACTING) {
+				if (!wait)
+					return;
+				qs_actor_flush(p->actor);
+				if (r->state != ST_FINAL)
+					act_done(r, "failed", "the action was not carried out");
+			}
+			if (r->state != ST_SKIPPED)
+				p->on_result(r, p->data);
+			run->head++;
+			wait = run->head < need;
 		}
-		p->on_result(r, p->data);
-		run->head++;
+		if (!wait || run->head == run->tail)
+			return;
+		/* the head is still being judged by a worker */
+		g_mutex_lock(&run->lock);
+		while (run->ring[run->head % WINDOW]->state == ST_QUEUED)
+			g_cond_wait(&run->judged, &run->lock);
+		g_mutex_unlock(&run->lock);
 	}
 }
 
@@ -170,7 +194,7 @@ static struct qs_result *next_slot(struct run *run)
 	struct qs_result **slot;
 
 	if (run->tail - run->head >= WINDOW)
-		advance(run, true);
+		advance(run, run->tail - WINDOW + 1);	/* free one slot at least */
 	slot = &run->ring[run->tail % WINDOW];
 	if (*slot == NULL)
 		*slot = result_new();
@@ -226,7 +250,7 @@ static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *in
 		} else {
 			g_async_queue_push(run->todo, r);
 		}
-		advance(run, false);
+		advance(run, 0);
 	}
 }
 
@@ -249,7 +273,7 @@ int qs_pipeline_run(struct qs_pipeline *p, GError **err)
 	else
 		start_workers(&run, p->jobs);
 	walk_all(&run, w, inline_ctx);
-	advance(&run, true);
+	advance(&run, run.tail);
 	if (inline_ctx)
 		qs_judge_ctx_free(&inline_ctx);
 	else
