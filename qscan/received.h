@@ -4,7 +4,23 @@
  * Pure function, no I/O: the input is one unfolded Received value as
  * real MTAs write it (Postfix, Sendmail, Exim, qmail, MDaemon,
  * Merak/IceWarp, Exchange, Gmail, Courier, OpenSMTPD, Microsoft 365 ...).
- * Every field is optional; absent ones stay NULL.
+ * Every field is optional; absent ones stay NULL, never "".
+ *
+ * Fields are copies, capped (255 bytes, "with" 63, date 127), control
+ * bytes replaced by '?'. ip is canonical (inet_ntop form, IPv6
+ * lower-case compressed, ::ffff:a.b.c.d as IPv4, no zone id). mta is
+ * one of "postfix", "sendmail", "exim", "qmail", "nullmailer",
+ * "qpsmtpd", "mdaemon", "icewarp", "exchange", "gmail", "courier",
+ * "opensmtpd", "dovecot", "communigate", "haraka", "amavis", "domino",
+ * "mercury", "zimbra", or NULL. Only the first 4096 bytes of a value
+ * are read.
+ *
+ * parsed is false for junk, for a line without "by <host>" (except
+ * qmail-queue's "(qmail N invoked ...)"), and for a line that looks
+ * forged (a second "by"/"with", a second client comment with another
+ * address, an AUTH note before the client comment: what a HELO name
+ * can smuggle in where the MTA does not neuter it). A forged-looking
+ * line never says authenticated, has no auth_user and no with.
  */
 #ifndef QS_RECEIVED_H
 #define QS_RECEIVED_H

@@ -1,0 +1,191 @@
+/*
+ * received_out.c - the date part and the final fields of a hop.
+ *
+ * Fields are copied out once, capped, with control bytes replaced by
+ * '?' so that no caller ever prints a raw escape sequence from a
+ * message; a cut never splits a UTF-8 sequence.
+ */
+#include "config.h"
+#include <string.h>
+#include <glib.h>
+#include "received_rules.h"
+
+static char *take(struct qs_span s, size_t cap)
+{
+	size_t n = s.n, i;
+	char *out;
+
+	if (!s.p || n == 0)
+		return NULL;
+	if (n > cap) {
+		n = cap;
+		while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+			n--;
+	}
+	out = g_malloc(n + 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s.p[i];
+		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static bool zone_comment(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 6)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!g_ascii_isalnum(p[i]) && p[i] != '+' && p[i] != '-')
+			return false;
+	return true;
+}
+
+/*
+ * After the last ';': the date, blanks collapsed. A short zone comment
+ * "(UTC)" stays; a longer one ("(envelope-from x)" that Postfix puts
+ * after the date) ends it. Courier writes "; date id 0000..." (the id
+ * after the date): the id is taken, the date cut before it.
+ */
+void qs_rcvd_date(struct qs_rp *r, struct qs_span d)
+{
+	char buf[QS_RCVD_MAX_DATE + 1];
+	size_t i = 0, j, len = 0;
+	const char *close;
+	struct qs_span w;
+
+	while (i < d.n) {
+		if (d.p[i] == ' ' || d.p[i] == '\t' || d.p[i] == '\r' || d.p[i] == '\n') {
+			i++;
+			continue;
+		}
+		if (d.p[i] == '(') {
+			close = memchr(d.p + i, ')', d.n - i);
+			if (!close || !zone_comment(d.p + i + 1, (size_t)(close - d.p - i - 1)))
+				break;
+			j = (size_t)(close - d.p) + 1;
+		} else {
+			for (j = i; j < d.n && d.p[j] != ' ' && d.p[j] != '\t' && d.p[j] != '('; j++)
+				;
+		}
+		w = (struct qs_span){ d.p + i, j - i };
+		if (qs_span_ieq(w, "id") && len > 0) {
+			if (r->id.n == 0) {
+				size_t k = j;
+				while (k < d.n && (d.p[k] == ' ' || d.p[k] == '\t'))
+					k++;
+				r->id.p = d.p + k;
+				for (r->id.n = 0; k + r->id.n < d.n && d.p[k + r->id.n] != ' ' &&
+				     d.p[k + r->id.n] != '\t'; r->id.n++)
+					;
+				r->courier_hint = true;
+			}
+			break;
+		}
+		if (len + (len > 0) + w.n > QS_RCVD_MAX_DATE)
+			break;
+		if (len > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, w.p, w.n);
+		len += w.n;
+		i = j;
+	}
+	r->hop->date = take((struct qs_span){ buf, len }, QS_RCVD_MAX_DATE);
+}
+
+static bool unknown_name(struct qs_span s)
+{
+	char buf[QS_RCVD_IPLEN];
+
+	return s.n == 0 || qs_span_ieq(s, "unknown") || qs_span_ieq(s, "<unknown>") ||
+	       qs_span_ieq(s, "softdnserr") || s.p[0] == '[' || qs_rcvd_ip_norm(s, buf);
+}
+
+static bool auth_token(struct qs_span w)
+{
+	static const char *const tok[] = {
+		"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "ASMTP",
+		"UTF8SMTPA", "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA",
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(tok); i++)
+		if (qs_span_ieq(w, tok[i]))
+			return true;
+	return false;
+}
+
+/* RFC 3848 "with" tokens; "with local*" (Exim -bm/-bs) has no client */
+static void with_facts(struct qs_rp *r)
+{
+	size_t i = 0, j;
+
+	while (i < r->with_len) {
+		for (j = i; j < r->with_len && r->with[j] != ' '; j++)
+			;
+		if (auth_token((struct qs_span){ r->with + i, j - i }))
+			r->authenticated = true;
+		i = j + 1;
+	}
+	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0)
+		r->local = true;
+}
+
+static bool mta_is(const struct qs_rp *r, const char *name)
+{
+	return r->mta && strcmp(r->mta, name) == 0;
+}
+
+/* HELO and rDNS: who said what depends on the dialect, see received.c */
+static void client_names(struct qs_rp *r)
+{
+	struct qs_hop *h = r->hop;
+	struct qs_span rdns = r->rdns;
+
+	h->from = take(r->have_helo ? r->helo : r->from_word, QS_RCVD_MAX_FIELD);
+	/* The word after "from" is the rDNS name when the HELO is shown
+	 * apart (qmail "(HELO x)", Exim "helo=x"), in qmail's "(ip)" form,
+	 * and in Exim's "name ([ip])" (name verified, HELO matched it).
+	 * Elsewhere (Exchange, Sendmail "name ([ip])") it is the HELO. */
+	if (!r->rdns_decided && !unknown_name(r->from_word) &&
+	    (r->helo_in_comment || (r->bare_ip && (mta_is(r, "qmail") || mta_is(r, "qpsmtpd"))) ||
+	     (r->ip_alone && mta_is(r, "exim"))))
+		rdns = r->from_word;
+	if (unknown_name(rdns))
+		return;
+	while (rdns.n > 1 && rdns.p[rdns.n - 1] == '.')
+		rdns.n--;
+	h->rdns = take(rdns, QS_RCVD_MAX_FIELD);
+}
+
+void qs_rcvd_finish(struct qs_rp *r)
+{
+	struct qs_hop *h = r->hop;
+
+	with_facts(r);
+	if (r->ambiguous) {	/* which AUTH note or protocol is real cannot be told */
+		r->authenticated = false;
+		r->user = (struct qs_span){ NULL, 0 };
+		r->with_len = 0;
+	}
+	qs_rcvd_guess_mta(r);
+	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
+	if (r->authenticated && r->user.n == 0 && r->ident.n > 0 && r->bare_ip)
+		r->user = r->ident;
+	if (r->user.n > 0)
+		r->authenticated = true;
+	client_names(r);
+	if (r->ip_prio > 0)
+		h->ip = g_strdup(r->ip);
+	h->by = take(r->by, QS_RCVD_MAX_FIELD);
+	h->with = take((struct qs_span){ r->with, r->with_len }, QS_RCVD_MAX_WITH);
+	h->id = take(r->id, QS_RCVD_MAX_FIELD);
+	h->for_addr = take(r->for_addr, QS_RCVD_MAX_FIELD);
+	h->auth_user = take(r->user, QS_RCVD_MAX_FIELD);
+	h->mta = r->mta ? g_strdup(r->mta) : NULL;
+	h->authenticated = r->authenticated;
+	h->local = r->local;
+	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
+}
