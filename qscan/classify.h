@@ -50,6 +50,20 @@ struct qs_judgement {
 	GPtrArray *trace;	/* struct qs_trace *, in the order tried */
 	char *explanation;	/* one line: "relay: open-relay - sender ..." */
 	struct qs_judgement *original;	/* bounce: the carried original, or NULL */
+	/* facts added by the policy engine (origin.h) */
+	char *client_name;	/* rDNS of the client, if known */
+	bool authenticated;	/* SMTP AUTH seen (metadata or an ours hop); user may be unknown */
+	bool local_submission;	/* no network client: sendmail command, pickup, uid */
+	bool origin_trusted;	/* the origin (client, looking through this host's own hops) is trusted */
+	bool origin_external;	/* ... is neither trusted nor this host */
+	bool rcpts_from_received;	/* envelope unknown: recipients taken from our hops' `for` */
+	bool carried_passed_here;	/* original in a bounce: it passed through this server */
+	bool carried_incomplete;	/* original in a bounce: its header block was cut */
+	char *origin_client;	/* the POLICY origin: the client seen through our own hops */
+	char *origin_helo;	/* its HELO and rDNS name, when known */
+	char *origin_name;
+	bool quiet;		/* set by the caller: skip j->trace (a bulk scan that shows
+				 * no explanation saves ~20%); kept across qs_judgement_clear */
 };
 
 struct qs_judge_ctx;
@@ -58,6 +72,7 @@ void qs_judge_ctx_free(struct qs_judge_ctx **ctx);
 
 void qs_judgement_init(struct qs_judgement *j);
 void qs_judgement_clear(struct qs_judgement *j);	/* reusable afterwards */
+void qs_judgement_destroy(struct qs_judgement *j);	/* release everything; init again to reuse */
 void qs_judge(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j);
 
 const char *qs_verdict_name(enum qs_verdict v);	/* "relay", "legit", "unsure" */

@@ -1,0 +1,450 @@
+/* origin.c - Received chain -> ours/trusted hops, client, origin IP,
+ * SMTP AUTH; see origin.h for the rules and why they are so strict. */
+#include "config.h"
+#include <stdarg.h>
+#include <string.h>
+#include "origin.h"
+#include "qs_limits.h"
+
+void qs_trace_add(struct qs_judgement *j, const char *rule, bool matched, const char *fmt, ...)
+{
+	struct qs_trace *t;
+	va_list ap;
+
+	if (j->quiet)
+		return;
+	t = g_new0(struct qs_trace, 1);
+	t->rule = g_strdup(rule);
+	t->matched = matched;
+	if (fmt) {
+		va_start(ap, fmt);
+		t->detail = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
+	g_ptr_array_add(j->trace, t);
+}
+
+static bool is_loopback(const char *ip)
+{
+	if (ip == NULL)
+		return false;
+	return g_str_has_prefix(ip, "127.") || g_ascii_strcasecmp(ip, "::1") == 0 ||
+	       g_ascii_strncasecmp(ip, "::ffff:127.", 11) == 0;
+}
+
+bool qs_ip_is_us(const struct qs_config *c, const char *ip)
+{
+	return ip && (is_loopback(ip) || qs_net_list_match(c->local_addresses, ip));
+}
+
+bool qs_ip_is_trusted(const struct qs_config *c, const char *ip)
+{
+	return ip && (qs_net_list_match(c->trusted_networks, ip) ||
+		      qs_net_list_match(c->local_addresses, ip));
+}
+
+/* host_norm - lower-case, no trailing dot, "[1.2.3.4]" -> "1.2.3.4" */
+static char *host_norm(const char *host, bool *literal)
+{
+	char *h = g_ascii_strdown(host, -1);
+	size_t n = strlen(h);
+
+	*literal = false;
+	while (n > 0 && h[n - 1] == '.')
+		h[--n] = '\0';
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		memmove(h, h + 1, n - 2);
+		h[n - 2] = '\0';
+		if (g_str_has_prefix(h, "ipv6:"))
+			memmove(h, h + 5, strlen(h + 5) + 1);
+		*literal = true;
+	}
+	return h;
+}
+
+static bool name_eq(const char *a, const char *b)
+{
+	size_t na, nb;
+
+	if (a == NULL || b == NULL)
+		return false;
+	na = strlen(a);
+	nb = strlen(b);
+	while (na > 0 && a[na - 1] == '.')
+		na--;
+	while (nb > 0 && b[nb - 1] == '.')
+		nb--;
+	return na == nb && na > 0 && g_ascii_strncasecmp(a, b, na) == 0;
+}
+
+bool qs_host_is_ours(const struct qs_config *c, const char *host, const char *extra_name)
+{
+	bool literal, ours = false;
+	char *h;
+
+	if (host == NULL || *host == '\0')
+		return false;
+	h = host_norm(host, &literal);
+	if (literal || g_hostname_is_ip_address(h))
+		ours = qs_net_list_match(c->local_addresses, h);
+	else {
+		ours = name_eq(h, extra_name) || qs_hostname_is_local(c, h);
+	}
+	g_free(h);
+	return ours;
+}
+
+/* qmail writes "(qmail N invoked from network)" above its "from" line */
+static bool qmail_pair_top(const char *raw)
+{
+	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked from network");
+}
+
+/* a line written for a local program: what lies below it is user data */
+static bool hop_is_local(const struct qs_hop *h, const char *raw)
+{
+	if (h->local)
+		return true;
+	return g_str_has_prefix(raw, "(qmail ") &&
+	       (strstr(raw, "invoked by ") || strstr(raw, "invoked for bounce"));
+}
+
+/* with_is_auth - ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, IceWarp's ASMTP */
+static bool with_is_auth(const char *with)
+{
+	char *w;
+	bool yes;
+
+	if (with == NULL)
+		return false;
+	w = g_ascii_strup(with, -1);
+	yes = strcmp(w, "ASMTP") == 0 || g_str_has_suffix(w, "SMTPA") ||
+	      g_str_has_suffix(w, "SMTPSA") || g_str_has_suffix(w, "LMTPA") ||
+	      g_str_has_suffix(w, "LMTPSA");
+	g_free(w);
+	return yes;
+}
+
+/* phrase_user - the word after a phrase like "(authenticated as ", or NULL */
+static char *phrase_user(const char *raw, const char *phrase)
+{
+	const char *p = raw, *q;
+	size_t n = strlen(phrase);
+
+	for (; *p; p++) {
+		if (g_ascii_strncasecmp(p, phrase, n) != 0)
+			continue;
+		p += n;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '<')
+			p++;
+		for (q = p; *q && *q != ')' && *q != ' ' && *q != '\t' && *q != '>' && *q != ';'; q++)
+			;
+		return q > p ? g_strndup(p, (gsize)(q - p)) : NULL;
+	}
+	return NULL;
+}
+
+static bool raw_says_auth(const char *raw, char **user)
+{
+	static const char *const phrases[] = {
+		"(authenticated as", "authenticated sender:", "(authenticated user", NULL,
+	};
+	int i;
+
+	*user = NULL;
+	for (i = 0; phrases[i]; i++) {
+		if (g_strstr_len(raw, -1, phrases[i]) || strcasestr(raw, phrases[i])) {
+			*user = phrase_user(raw, phrases[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void parse_hops(const struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+{
+	guint i;
+
+	for (i = 0; i < j->headers.list->len && hops->len < QS_MAX_RECEIVED; i++) {
+		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
+		struct qs_hop *h;
+
+		if (g_ascii_strcasecmp(f->name, "Received") != 0)
+			continue;
+		h = g_new0(struct qs_hop, 1);
+		qs_received_parse(f->value, h);
+		h->ours = h->trusted = false;
+		g_ptr_array_add(hops, h);
+		g_ptr_array_add(raws, f->value);
+	}
+}
+
+/* hop_continues - is hops[i] still ours, given hops[i-1] is? */
+static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
+			  const char *prev_raw, const struct qs_hop *h, const char *names_extra)
+{
+	if (hop_is_local(prev, prev_raw))
+		return false;
+	if (prev->ip == NULL) {
+		/* qmail's pair; or an internal hand-over that recorded no IP
+		 * ("from mail.example.com by mail.example.com") */
+		if (qmail_pair_top(prev_raw))
+			return true;
+		return h->by && qs_host_is_ours(c, h->by, names_extra) &&
+		       (qs_host_is_ours(c, prev->from, names_extra) || qs_host_is_ours(c, prev->rdns, names_extra));
+	}
+	if (h->by == NULL)
+		return false;	/* not an MTA's line */
+	if (qs_ip_is_us(c, prev->ip))
+		return true;
+	return qs_ip_is_trusted(c, prev->ip) && qs_host_is_ours(c, h->by, names_extra);
+}
+
+/* mark_ours - returns the index of the first ours hop, -1 if none */
+static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws,
+		     bool carried, const char *extra, const char **newest_by)
+{
+	int start = 0, i, n = (int)hops->len;
+
+	*newest_by = extra;
+	for (i = 0; i < n; i++) {
+		struct qs_hop *h = g_ptr_array_index(hops, i);
+		h->trusted = h->ip && qs_ip_is_trusted(c, h->ip);
+	}
+	if (n == 0)
+		return -1;
+	if (carried) {
+		for (start = 0; start < n; start++)
+			if (qs_host_is_ours(c, ((struct qs_hop *)g_ptr_array_index(hops, start))->by, extra))
+				break;
+		if (start == n)
+			return -1;
+	} else if (((struct qs_hop *)g_ptr_array_index(hops, 0))->by) {
+		*newest_by = ((struct qs_hop *)g_ptr_array_index(hops, 0))->by;
+	}
+	((struct qs_hop *)g_ptr_array_index(hops, start))->ours = true;
+	for (i = start + 1; i < n; i++) {
+		struct qs_hop *h = g_ptr_array_index(hops, i);
+		struct qs_hop *prev = g_ptr_array_index(hops, i - 1);
+		/* the qmail pair's lower line names the host: learn it */
+		if (i == start + 1 && prev->by == NULL && h->by && !carried)
+			*newest_by = h->by;
+		if (!hop_continues(c, prev, g_ptr_array_index(raws, i - 1), h, *newest_by))
+			break;
+		h->ours = true;
+	}
+	return start;
+}
+
+/* bounce_daemon - qmail-send writing a bounce: local, yet no submission */
+static bool bounce_daemon(const char *raw)
+{
+	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked for bounce");
+}
+
+static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops,
+			GPtrArray *raws, int start)
+{
+	int i, last = -1;
+
+	for (i = start; start >= 0 && i < (int)hops->len; i++) {
+		if (!((struct qs_hop *)g_ptr_array_index(hops, i))->ours)
+			break;
+		last = i;
+	}
+	if (m->client_ip || m->local_submission) {
+		j->client_ip = g_strdup(m->client_ip);
+		j->client_helo = g_strdup(m->client_helo);
+		j->client_name = g_strdup(m->client_name);
+		j->local_submission = m->local_submission && m->client_ip == NULL;
+		qs_trace_add(j, "client", true, "%s from queue metadata%s",
+			     m->client_ip ? m->client_ip : "local submission",
+			     m->client_helo ? ", HELO given" : "");
+		return;
+	}
+	if (last < 0) {
+		qs_trace_add(j, "client", false, "no queue metadata and no Received line written here");
+		return;
+	}
+	{
+		struct qs_hop *h = g_ptr_array_index(hops, last);
+		j->client_ip = g_strdup(h->ip);
+		j->client_helo = g_strdup(h->from);
+		j->client_name = g_strdup(h->rdns);
+		if (h->ip == NULL && hop_is_local(h, g_ptr_array_index(raws, last)) &&
+		    !bounce_daemon(g_ptr_array_index(raws, last)))
+			j->local_submission = true;
+		qs_trace_add(j, "client", h->ip || j->local_submission,
+			     "Received line %d (the oldest written here): %s", last + 1,
+			     h->ip ? h->ip : j->local_submission ? "local program" : "no IP");
+	}
+}
+
+/*
+ * walk_origin - two facts from one walk down [metadata client, hops...]:
+ * the origin of POLICY rules 6 and 10 (the client, looking through our
+ * own hosts: the first sending host in our own hops that is not
+ * loopback/local_addresses; all ours -> the deepest of them), and the
+ * external origin IP that is counted (going on through trusted hosts
+ * until the first that is neither trusted nor us).
+ */
+static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j,
+			GPtrArray *hops, GPtrArray *raws, int start)
+{
+	const char *deepest = NULL, *policy = NULL;
+	int i, policy_at = 0;
+
+	if (m->client_ip) {
+		deepest = m->client_ip;
+		if (!qs_ip_is_us(c, m->client_ip))
+			policy = m->client_ip;
+	} else if (m->local_submission) {
+		qs_trace_add(j, "origin", false, "local submission: no network origin");
+		return;
+	}
+	for (i = start; start >= 0 && i < (int)hops->len; i++) {
+		struct qs_hop *h = g_ptr_array_index(hops, i);
+		const char *raw = g_ptr_array_index(raws, i);
+		if (deepest && !qs_ip_is_trusted(c, deepest) && !qs_ip_is_us(c, deepest))
+			break;
+		if (hop_is_local(h, raw)) {
+			if (!deepest && !bounce_daemon(raw))
+				j->local_submission = true;
+			break;
+		}
+		if (h->ip == NULL)
+			continue;
+		if (!policy && h->ours && !qs_ip_is_us(c, h->ip)) {
+			policy = h->ip;
+			policy_at = i + 1;
+		}
+		if (deepest == NULL || qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest))
+			deepest = h->ip;
+	}
+	if (deepest == NULL) {
+		qs_trace_add(j, "origin", false, "%s", j->local_submission ?
+			     "local submission: no network origin" : "unknown: no sending IP");
+		return;
+	}
+	if (policy == NULL)
+		policy = m->client_ip && !qs_ip_is_us(c, m->client_ip) ? m->client_ip : NULL;
+	if (policy == NULL) {
+		/* only this host itself: loopback/local_addresses */
+		policy = m->client_ip ? m->client_ip : deepest;
+	}
+	j->origin_client = g_strdup(policy);
+	if (policy_at > 0) {
+		const struct qs_hop *ph = g_ptr_array_index(hops, policy_at - 1);
+		j->origin_helo = g_strdup(ph->from);
+		j->origin_name = g_strdup(ph->rdns);
+	} else if (policy == m->client_ip) {
+		j->origin_helo = g_strdup(m->client_helo);
+		j->origin_name = g_strdup(m->client_name);
+	}
+	j->origin_trusted = qs_ip_is_trusted(c, policy);
+	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
+	j->origin_ip = g_strdup(deepest);
+	qs_trace_add(j, "origin", true, "client %s (%s%d) is %s; counted origin %s%s", policy,
+		     policy_at ? "Received line " : "metadata or line ", policy_at,
+		     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
+		     "this host but not in trusted_networks", deepest,
+		     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ? " (no external sender behind it)" : "");
+}
+
+static char *header_user(const struct qs_judgement *j, const char **which)
+{
+	static const char *const names[] = {
+		"X-Authenticated-Sender", "X-Authenticated-User", "X-Authenticated-As",
+		"X-Auth-User", "X-AuthUser", "X-Sender-Auth-User", NULL,
+	};
+	int i;
+
+	for (i = 0; names[i]; i++) {
+		const char *v = qs_headers_get(&j->headers, names[i], 0);
+		char *u, *e;
+		if (v == NULL || *v == '\0')
+			continue;
+		u = strchr(v, '<') ? qs_hdr_first_address(v) : NULL;
+		if (u == NULL) {
+			while (*v == ' ' || *v == '\t')
+				v++;
+			u = g_strdup(v);
+			for (e = u; *e && *e != ' ' && *e != '\t' && *e != ';' && *e != ','; e++)
+				;
+			*e = '\0';
+		}
+		if (*u) {
+			*which = names[i];
+			return u;
+		}
+		g_free(u);
+	}
+	return NULL;
+}
+
+static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+{
+	const char *which = NULL;
+	int i, first = -1;
+
+	if (m->auth_user && *m->auth_user) {
+		j->authenticated = true;
+		j->auth_user = g_strdup(m->auth_user);
+		qs_trace_add(j, "auth", true, "user %s from queue metadata", m->auth_user);
+		return;
+	}
+	for (i = 0; i < (int)hops->len; i++) {
+		struct qs_hop *h = g_ptr_array_index(hops, i);
+		char *u = NULL;
+		bool says;
+		if (!h->ours)
+			continue;
+		says = raw_says_auth(g_ptr_array_index(raws, i), &u);
+		if (!h->authenticated && !with_is_auth(h->with) && !says)
+			continue;
+		if (first < 0)
+			first = i;
+		if (h->auth_user && *h->auth_user) {
+			g_free(u);
+			u = g_strdup(h->auth_user);
+		}
+		if (u) {
+			j->auth_user = u;
+			break;
+		}
+	}
+	if (first < 0) {
+		qs_trace_add(j, "auth", false, "no authentication in metadata or in our Received lines");
+		return;
+	}
+	j->authenticated = true;
+	if (j->auth_user) {
+		qs_trace_add(j, "auth", true, "user %s, Received line %d", j->auth_user, first + 1);
+		return;
+	}
+	j->auth_user = header_user(j, &which);
+	if (j->auth_user)
+		qs_trace_add(j, "auth", true, "Received line %d authenticated, user %s from %s",
+			     first + 1, j->auth_user, which);
+	else
+		qs_trace_add(j, "auth", true, "Received line %d authenticated, user unknown", first + 1);
+}
+
+void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
+		    struct qs_judgement *j, bool carried, const char *extra_name)
+{
+	GPtrArray *raws = g_ptr_array_new();
+	const char *newest_by = NULL;
+	int start;
+
+	parse_hops(j, j->hops, raws);
+	start = mark_ours(c, j->hops, raws, carried, extra_name, &newest_by);
+	if (carried)
+		j->carried_passed_here = start >= 0;
+	find_client(m, j, j->hops, raws, start);
+	walk_origin(c, m, j, j->hops, raws, start);
+	find_auth(m, j, j->hops, raws);
+	g_ptr_array_free(raws, TRUE);
+}
