@@ -29,4 +29,19 @@ int qs_db_record(struct qs_db *db, gint64 run_id, const struct qs_msg *m,
 		 const struct qs_judgement *j, const char *action, GError **err);
 int qs_db_run_end(struct qs_db *db, gint64 run_id, const struct qs_run_totals *t, GError **err);
 
+/* --- added by the store work --- */
+#define QS_DB_VERSION 1		/* PRAGMA user_version written by this qscan */
+extern const char qs_db_schema_sql[];	/* db/schema.sql, embedded at build time */
+/* as qs_db_run_begin, naming the action ("quarantine", "delete", "hold");
+ * qs_db_run_begin guesses it from the options text */
+int qs_db_run_begin_action(struct qs_db *db, const char *queue_root, const char *format,
+			   const char *action, const char *options, gint64 *run_id, GError **err);
+/* commit the open batch transaction now (before touching files) */
+int qs_db_commit(struct qs_db *db, GError **err);
+const char *qs_db_path(const struct qs_db *db);
+/* qs_db_record, also naming the quarantine uuid (messages.quarantine) */
+int qs_db_record_quarantine(struct qs_db *db, gint64 run_id, const struct qs_msg *m,
+			    const struct qs_judgement *j, const char *action,
+			    const char *quarantine_uuid, GError **err);
+
 #endif

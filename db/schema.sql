@@ -66,6 +66,8 @@ CREATE TABLE IF NOT EXISTS counted (
 CREATE TABLE IF NOT EXISTS quarantine (
 	uuid        TEXT PRIMARY KEY,     -- libuuid, directory name in the store
 	state       TEXT NOT NULL,        -- moving, quarantined, restoring, restored, expired
+	                                  -- (also `vanished`: the MTA finished it before anything moved;
+	                                  -- `failed`: nothing moved, see note)
 	created     INTEGER NOT NULL,
 	run_id      INTEGER,
 	queue_root  TEXT NOT NULL,
@@ -78,6 +80,43 @@ CREATE TABLE IF NOT EXISTS quarantine (
 	auth_user   TEXT,
 	reasons     TEXT,
 	subject     TEXT,
-	files       TEXT NOT NULL         -- JSON array of paths relative to queue_root
+	files       TEXT NOT NULL,        -- JSON array of paths relative to queue_root
+	updated     INTEGER,              -- last state change (added by the store work)
+	note        TEXT,                 -- why: vanished, conflict, restore hint
+	method      TEXT                  -- rename, copy, postsuper, qmail-live (how it was moved)
 );
 CREATE INDEX IF NOT EXISTS quarantine_state ON quarantine(state, created);
+
+-- Added by the store work (additive; readers may ignore these).
+
+-- the crash journal of every move, delete and restore: one row per file
+-- of a message, keyed by the quarantine (or deletion) uuid. `path` is
+-- the original path relative to queue_root (also the path inside the
+-- store, <quarantine_dir>/<uuid>/<path>); `src` is where the file was
+-- taken from when that differs (Postfix hold/ after postsuper -h);
+-- dev/ino identify the exact file seen, so a reused name is never
+-- mistaken for it.
+CREATE TABLE IF NOT EXISTS journal_files (
+	uuid        TEXT NOT NULL,
+	seq         INTEGER NOT NULL,     -- move order (MTA-safe order)
+	path        TEXT NOT NULL,
+	src         TEXT,                 -- NULL = path
+	dev         INTEGER,
+	ino         INTEGER,
+	PRIMARY KEY (uuid, seq)
+) WITHOUT ROWID;
+
+-- deletions for good, journalled like quarantine moves so that an
+-- interrupted delete is completed: state deleting, deleted
+CREATE TABLE IF NOT EXISTS deletions (
+	uuid        TEXT PRIMARY KEY,
+	state       TEXT NOT NULL,
+	created     INTEGER NOT NULL,
+	run_id      INTEGER,
+	queue_root  TEXT NOT NULL,
+	format      TEXT NOT NULL,
+	queue_id    TEXT NOT NULL,
+	files       TEXT NOT NULL,
+	method      TEXT                  -- unlink, qmail-live (recipients marked done)
+);
+CREATE INDEX IF NOT EXISTS deletions_state ON deletions(state);

@@ -1,2 +1,26 @@
-# SQLite, quarantine, delete, hold, restore, stats, block lists.
-libqscan_a_SOURCES += db/db.c db/db.h qscan/act.c qscan/act.h
+# SQLite, quarantine, delete, hold, restore (the store work).
+libqscan_a_SOURCES += db/db.c db/db.h db/db-int.h db/runs.c db/journal.c db/journal.h \
+	qscan/act.c qscan/act.h
+EXTRA_DIST += db/schema.sql
+
+# db/schema.sql is embedded in the binary as a C string literal.
+db/schema-sql.h: $(top_srcdir)/db/schema.sql
+	$(AM_V_GEN)$(MKDIR_P) db && sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' \
+		$(top_srcdir)/db/schema.sql > $@.tmp && mv $@.tmp $@
+db/db.$(OBJEXT): db/schema-sql.h
+CLEANFILES += db/schema-sql.h
+libqscan_a_SOURCES += qscan/act-int.h qscan/act_postfix.c qscan/act_qmail.c qscan/move.c \
+	qscan/reconcile.c qscan/store.c
+libqscan_a_SOURCES += qscan/quarantine.c qscan/quarantine.h qscan/quarantine_act.c
+
+check_PROGRAMS += t/5001-db-schema t/5002-db-counts
+t_5001_db_schema_SOURCES = t/5001-db-schema.c
+t_5001_db_schema_LDADD = $(T_LIBS)
+t_5002_db_counts_SOURCES = t/5002-db-counts.c
+t_5002_db_counts_LDADD = $(T_LIBS)
+TESTS += t/5001-db-schema t/5002-db-counts
+
+check_PROGRAMS += t/6001-act-quarantine
+t_6001_act_quarantine_SOURCES = t/6001-act-quarantine.c t/storeutil.c t/storeutil.h
+t_6001_act_quarantine_LDADD = $(T_LIBS)
+TESTS += t/6001-act-quarantine

@@ -33,4 +33,15 @@ void qs_actor_flush(struct qs_actor *a);
 void qs_actor_free(struct qs_actor **a);
 const char *qs_actor_method(const struct qs_actor *a);	/* for -v: "postsuper", "rename" ... */
 
+/* --- added by the store work --- */
+struct qs_judgement;
+/* as qs_actor_submit, also recording origin IP, AUTH user, reasons and
+ * subject of the verdict in the quarantine manifest (j may be NULL) */
+void qs_actor_submit_judged(struct qs_actor *a, const struct qs_msg *m,
+			    const struct qs_judgement *j, qs_act_done done, void *cookie);
+/* the run the quarantine rows belong to (runs.id) */
+void qs_actor_set_run(struct qs_actor *a, gint64 run_id);
+/* inside a `done` callback for "quarantined": the quarantine id */
+const char *qs_actor_last_uuid(const struct qs_actor *a);
+
 #endif

@@ -1,0 +1,392 @@
+/*
+ * move.c - moving the files of one message between the queue and the
+ * quarantine store, deleting them, putting them back; all idempotent so
+ * that the reconciler finishes an interrupted operation by running the
+ * same steps again. See act-int.h and shared/ARCHITECTURE.md.
+ *
+ * Same file system: rename(2), which keeps inode, mode, owner and times
+ * (and the qmail message number = inode). Otherwise copy to a temporary
+ * name, fchown/fchmod/futimens, fsync, rename into place, then unlink
+ * the source: at every moment at least one complete copy exists, and a
+ * destination under its final name is always complete.
+ */
+#include "config.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uuid/uuid.h>
+#include "act-int.h"
+#include "util.h"
+
+static long crash_left = -2;	/* -2 unread, -1 off */
+
+void qs_move_tick(void)
+{
+	if (crash_left == -2) {
+		const char *e = getenv("QSCAN_TEST_CRASH_AFTER");
+		guint64 v;
+		crash_left = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (long)v : -1;
+	}
+	if (crash_left < 0)
+		return;
+	if (crash_left-- == 0)
+		_exit(99);	/* simulated kill -9 between two file operations */
+}
+
+char *qs_move_uuid(void)
+{
+	uuid_t u;
+	char s[37];
+
+	uuid_generate(u);
+	uuid_unparse_lower(u, s);
+	return g_strdup(s);
+}
+
+static const char *top_dir(const char *path, char *buf, size_t len)
+{
+	const char *slash = strchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+int qs_move_rank(const char *format, const char *path, const char *content_path)
+{
+	char d[16];
+
+	top_dir(path, d, sizeof d);
+	if (g_strcmp0(format, "postfix") == 0)	/* postsuper delete_one: logfiles first */
+		return strcmp(d, "defer") == 0 || strcmp(d, "bounce") == 0 ||
+		       strcmp(d, "trace") == 0 ? 0 : 1;
+	if (g_strcmp0(format, "qmail") == 0) {	/* postfix-qmail.md 2.7 */
+		static const char *const order[] = { "todo", "intd", "local", "remote", "bounce",
+						     "info", "mess" };
+		static const int rank[] = { 0, 1, 2, 2, 2, 3, 4 };
+		guint i;
+		for (i = 0; i < G_N_ELEMENTS(order); i++)
+			if (strcmp(d, order[i]) == 0)
+				return rank[i];
+		return 2;
+	}
+	/* MDaemon, IceWarp: the content file first, so that the MTA never
+	 * sees a .msg without its route slip; restored last */
+	return g_strcmp0(path, content_path) == 0 ? 0 : 1;
+}
+
+bool qs_move_restore_reversed(const char *format)
+{
+	return g_strcmp0(format, "postfix") != 0;
+}
+
+/* create the missing parent directories of rel below dirfd; new ones
+ * get `mode` and, when inherit, the owner of their parent */
+int qs_move_mkparents(int dirfd, const char *rel, mode_t mode, bool inherit)
+{
+	char *p = g_strdup(rel), *s;
+	int rc = 0;
+
+	for (s = strchr(p, '/'); s; s = strchr(s + 1, '/')) {
+		struct stat st;
+		*s = '\0';
+		if (mkdirat(dirfd, p, mode) == 0) {
+			char *parent = g_path_get_dirname(p);
+			if (inherit && fstatat(dirfd, parent, &st, 0) == 0)
+				(void)!fchownat(dirfd, p, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+			g_free(parent);
+		} else if (errno != EEXIST) {
+			rc = -1;
+		}
+		*s = '/';
+		if (rc < 0)
+			break;
+	}
+	g_free(p);
+	return rc;
+}
+
+static int fsync_parent(int dirfd, const char *rel)
+{
+	char *d = g_path_get_dirname(rel);
+	int fd = openat(dirfd, d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	g_free(d);
+	if (fd < 0)
+		return -1;
+	fsync(fd);
+	close(fd);
+	return 0;
+}
+
+static int copy_bytes(int in, int out)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof buf)) != 0) {
+		char *p = buf;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	return 0;
+}
+
+/* copy sd/sp to dd/dp through a temporary name, with metadata, fsync'd */
+int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
+{
+	char *tmp = g_strdup_printf("%s.qscan-tmp", dp);
+	struct stat st;
+	struct timespec ts[2];
+	int in = -1, out = -1, rc = -1, e = 0;
+
+	in = openat(sd, sp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+		e = in < 0 ? errno : EINVAL;
+		goto out;
+	}
+	unlinkat(dd, tmp, 0);	/* a leftover of an interrupted copy */
+	out = openat(dd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	if (out < 0 || copy_bytes(in, out) < 0 || fchown(out, st.st_uid, st.st_gid) < 0 ||
+	    fchmod(out, st.st_mode & 07777) < 0 || futimens(out, ts) < 0 || fsync(out) < 0) {
+		e = errno;
+		goto out;
+	}
+	qs_move_tick();
+	if (renameat(dd, tmp, dd, dp) < 0) {
+		e = errno;
+		goto out;
+	}
+	fsync_parent(dd, dp);
+	rc = 0;
+out:
+	if (rc < 0) {
+		g_string_append_printf(notes, "%s: cannot copy: %s\n", sp, g_strerror(e));
+		if (out >= 0)
+			unlinkat(dd, tmp, 0);
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	g_free(tmp);
+	return rc;
+}
+
+/* move sd/sp to dd/dp: rename, or copy + unlink across file systems */
+static int transfer(int sd, const char *sp, int dd, const char *dp, bool inherit,
+		    GString *notes)
+{
+	if (qs_move_mkparents(dd, dp, 0700, inherit) < 0) {
+		g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
+				       g_strerror(errno));
+		return -1;
+	}
+	qs_move_tick();
+	if (renameat(sd, sp, dd, dp) == 0)
+		return 0;
+	if (errno != EXDEV) {
+		g_string_append_printf(notes, "%s: cannot move: %s\n", sp, g_strerror(errno));
+		return -1;
+	}
+	if (qs_move_copy(sd, sp, dd, dp, notes) < 0)
+		return -1;
+	qs_move_tick();
+	if (unlinkat(sd, sp, 0) < 0 && errno != ENOENT) {
+		g_string_append_printf(notes, "%s: copied, but cannot remove the original: %s\n",
+				       sp, g_strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* is the source the exact file the journal recorded? */
+static int source_state(int sd, const char *sp, const struct qs_jfile *f, struct stat *st)
+{
+	if (fstatat(sd, sp, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;		/* gone */
+	if (!S_ISREG(st->st_mode) ||
+	    (f->ino && ((guint64)st->st_ino != f->ino || (guint64)st->st_dev != f->dev)))
+		return -1;		/* another file now has that name */
+	return 1;
+}
+
+static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
+		   guint *moved, GString *notes)
+{
+	const char *sp = f->src ? f->src : f->path;
+	char *dp = g_build_filename(uuid, f->path, NULL);
+	struct stat sst, dst;
+	int src = source_state(s->rootfd, sp, f, &sst), rc = 0;
+
+	if (fstatat(s->qfd, dp, &dst, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* already in the store; a source left by an interrupted copy goes */
+		if (src == 1 && !same_file(&sst, &dst)) {
+			qs_move_tick();
+			unlinkat(s->rootfd, sp, 0);
+		}
+		(*moved)++;
+	} else if (src == 1) {
+		rc = transfer(s->rootfd, sp, s->qfd, dp, false, notes);
+		if (rc == 0)
+			(*moved)++;
+	} else if (src < 0) {
+		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+	} else {
+		g_string_append_printf(notes, "%s: vanished before it was moved\n", sp);
+	}
+	g_free(dp);
+	return rc;
+}
+
+static int delete_one(struct qs_store *s, const struct qs_jfile *f, guint *moved, GString *notes)
+{
+	const char *sp = f->src ? f->src : f->path;
+	struct stat st;
+	int src = source_state(s->rootfd, sp, f, &st);
+
+	if (src == 1) {
+		qs_move_tick();
+		if (unlinkat(s->rootfd, sp, 0) < 0 && errno != ENOENT) {
+			g_string_append_printf(notes, "%s: cannot remove: %s\n", sp, g_strerror(errno));
+			return -1;
+		}
+		(*moved)++;
+	} else if (src < 0) {
+		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+	}
+	return 0;
+}
+
+/* a restored copy is ours when it matches the store file's size and mtime */
+static bool looks_copied(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static int back_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
+		    guint *moved, GString *notes)
+{
+	char *sp = g_build_filename(uuid, f->path, NULL);
+	struct stat sst, qst;
+	bool in_store = fstatat(s->qfd, sp, &sst, AT_SYMLINK_NOFOLLOW) == 0;
+	bool in_queue = fstatat(s->rootfd, f->path, &qst, AT_SYMLINK_NOFOLLOW) == 0;
+	int rc = 0;
+
+	if (in_store && !in_queue) {
+		rc = transfer(s->qfd, sp, s->rootfd, f->path, true, notes);
+		if (rc == 0)
+			(*moved)++;
+	} else if (in_store && (same_file(&sst, &qst) || looks_copied(&sst, &qst))) {
+		qs_move_tick();
+		unlinkat(s->qfd, sp, 0);	/* an interrupted copy back */
+		(*moved)++;
+	} else if (in_store) {
+		g_string_append_printf(notes, "%s: a different file already exists in the queue; "
+				       "not overwritten\n", f->path);
+		rc = -1;
+	} else if (in_queue) {
+		(*moved)++;
+	} else {
+		g_string_append_printf(notes, "%s: missing from the store\n", f->path);
+	}
+	g_free(sp);
+	return rc;
+}
+
+int qs_move_finish(struct qs_store *s, const struct qs_jentry *e, guint *moved, GString *notes)
+{
+	bool restore = g_strcmp0(e->state, "restoring") == 0;
+	bool rev = restore && qs_move_restore_reversed(e->format);
+	guint n = e->jfiles->len, i;
+	int rc = 0;
+
+	*moved = 0;
+	for (i = 0; i < n; i++) {
+		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, rev ? n - 1 - i : i);
+		int r;
+
+		if (e->deletion)
+			r = delete_one(s, f, moved, notes);
+		else if (restore)
+			r = back_one(s, e->uuid, f, moved, notes);
+		else
+			r = out_one(s, e->uuid, f, moved, notes);
+		/* keep the MTA-safe order: never move a later file after an
+		 * earlier one failed (e.g. the Postfix queue file) */
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	return rc;
+}
+
+static int rmtree_at(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (unlinkat(fd, de->d_name, 0) == 0)
+			continue;
+		if ((errno == EISDIR || errno == EPERM) && rmtree_at(fd, de->d_name) == 0)
+			continue;
+		rc = -1;
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		rc = -1;
+	return rc;
+}
+
+int qs_move_rmtree(int qfd, const char *uuid, GError **err)
+{
+	if (rmtree_at(qfd, uuid) < 0) {
+		int e = errno;
+		g_set_error(err, QS_ERROR, e, "cannot remove the store directory %s: %s", uuid,
+			    g_strerror(e));
+		return -1;
+	}
+	return 0;
+}
