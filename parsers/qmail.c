@@ -1,29 +1,550 @@
-/* qmail.c - STUB: the qmail queue reader is not written yet. */
+/*
+ * qmail.c - the qmail 1.03 / netqmail / notqmail queue reader.
+ *
+ * Messages are enumerated from mess/S/N (every message has a mess file
+ * from state S2 on). The envelope comes from info/S/N + local/S/N +
+ * remote/S/N once qmail-send has preprocessed the message (S5), else
+ * from todo/N (S4, also todo/S/N with the big-todo patch). A mess file
+ * with neither is being written (S2/S3) or an orphan that qmail-send's
+ * 36-hour cleanup removes; young ones are skipped, old ones reported as
+ * unreadable. All records are NUL-terminated, no lengths (format notes
+ * PART 2 §2.4).
+ */
 #include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include "qs_limits.h"
+#include "log.h"
+#include "util.h"
 #include "parser.h"
+#include "plainmsg.h"
+
+/* qmail-queue kills itself after a day; an envelope-less mess file
+ * younger than that may still be in the making. */
+#define QMAIL_INFLIGHT_SECONDS (24 * 3600)
+#define QMAIL_MAX_SUBDIRS 100000	/* conf-split is normally 23 */
+#define QMAIL_MAX_DIGITS 20		/* a 64-bit inode number */
+
+/* item->kind: which files exist (bits) and the state */
+enum {
+	QM_INFO = 1 << 0, QM_LOCAL = 1 << 1, QM_REMOTE = 1 << 2, QM_TODO = 1 << 3,
+	QM_INTD = 1 << 4, QM_BOUNCE = 1 << 5,
+	QM_S4 = 1 << 8,		/* envelope in todo/ */
+	QM_S5 = 1 << 9,		/* envelope in info/ + local/ + remote/ */
+	QM_ORPHAN = 1 << 10,	/* neither */
+};
+
+struct qs_walk {
+	int rootfd;
+	bool bigtodo;
+	GPtrArray *subdirs;	/* numeric names under mess/ */
+	guint next_sub;
+	DIR *cur;
+	char *cur_sub;
+	gint64 now;
+};
+
+static bool all_digits(const char *s, size_t max)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && s[n] == '\0' && n <= max;
+}
+
+static bool is_dir_at(int fd, const char *rel)
+{
+	struct stat st;
+
+	return fstatat(fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* count numeric subdirectories of rel, looking at no more than cap entries */
+static int count_numeric_dirs(int rootfd, const char *rel, int cap)
+{
+	DIR *d = qs_opendir_rel(rootfd, rel, NULL);
+	struct dirent *de;
+	int n = 0, seen = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL && seen++ < cap)
+		if (all_digits(de->d_name, 9) && qs_dirent_type(d, de) == DT_DIR)
+			n++;
+	closedir(d);
+	return n;
+}
 
 static int probe(int rootfd, const char *root, GString *why)
 {
-	return 0;
+	static const char *const dirs[] = { "mess", "info", "local", "remote", "todo", "intd", "bounce", "lock", NULL };
+	int i, have = 0, split;
+	bool mess, todo;
+
+	(void)root;
+	for (i = 0; dirs[i]; i++)
+		if (is_dir_at(rootfd, dirs[i]))
+			have |= 1 << i;
+	mess = have & 1;
+	todo = have & (1 << 4);
+	if (!mess || (!(have & 2) && !todo)) {
+		g_string_append_printf(why, "qmail: no mess/ with info/ or todo/ here%s\n",
+				       is_dir_at(rootfd, "../mess") ? " (this looks like a qmail sub-directory: give the queue directory above it)" :
+				       is_dir_at(rootfd, "queue/mess") ? " (give its queue/ sub-directory)" : "");
+		return 0;
+	}
+	split = count_numeric_dirs(rootfd, "mess", 4096);
+	g_string_append_printf(why, "qmail: mess/ (%d numeric subdirectories = split), %s%s%s%s\n",
+			       split, have & 2 ? "info/ " : "", todo ? "todo/ " : "",
+			       (have & 0x0c) == 0x0c ? "local/ remote/ " : "",
+			       todo && is_dir_at(rootfd, "todo/0") ? "(big-todo: todo/0 is a directory)" : "");
+	return split > 0 ? 95 : 70;
 }
 
 static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 {
-	return NULL;
-}
+	struct qs_walk *w;
+	DIR *d = qs_opendir_rel(rootfd, "mess", err);
+	struct dirent *de;
 
-static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
-{
-	return 0;
+	(void)root;
+	if (d == NULL)
+		return NULL;
+	w = g_new0(struct qs_walk, 1);
+	w->rootfd = rootfd;
+	w->subdirs = g_ptr_array_new_with_free_func(g_free);
+	w->now = g_get_real_time() / G_USEC_PER_SEC;
+	while ((de = readdir(d)) != NULL && w->subdirs->len < QMAIL_MAX_SUBDIRS) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (all_digits(de->d_name, 9) && qs_dirent_type(d, de) == DT_DIR)
+			g_ptr_array_add(w->subdirs, g_strdup(de->d_name));
+		else
+			qs_info("qmail: mess/%s: not a numeric split directory, skipped", de->d_name);
+	}
+	closedir(d);
+	w->bigtodo = is_dir_at(rootfd, "todo/0");
+	return w;
 }
 
 static void walk_free(struct qs_walk *w)
 {
+	if (w == NULL)
+		return;
+	if (w->cur)
+		closedir(w->cur);
+	g_free(w->cur_sub);
+	g_ptr_array_free(w->subdirs, TRUE);
+	g_free(w);
+}
+
+/* add rel to the item when it exists (any type: a symlink still belongs
+ * to the message, and load reports it); returns the stat or NULL */
+static bool add_if_exists(struct qs_walk *w, struct qs_item *it, char *rel, struct stat *st)
+{
+	if (fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0) {
+		g_ptr_array_add(it->files, rel);
+		return true;
+	}
+	g_free(rel);
+	return false;
+}
+
+/* fill the item for mess/S/N: which other files exist, and the state;
+ * returns false when it is to be skipped (young, being written) */
+static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, const char *n)
+{
+	struct stat st;
+	const char *ts = w->bigtodo ? sub : NULL;
+	gint64 todo_mtime = -1;
+
+	qs_item_clear(it);
+	it->id = g_strdup(n);
+	it->path = g_strdup_printf("mess/%s/%s", sub, n);
+	g_ptr_array_add(it->files, g_strdup(it->path));
+	/* the actor removes them in §2.7 order itself; we only list them */
+	if (add_if_exists(w, it, g_strdup_printf("info/%s/%s", sub, n), &st)) {
+		it->kind |= QM_INFO;
+		it->mtime = st.st_mtime;
+	}
+	if (add_if_exists(w, it, g_strdup_printf("local/%s/%s", sub, n), &st))
+		it->kind |= QM_LOCAL;
+	if (add_if_exists(w, it, g_strdup_printf("remote/%s/%s", sub, n), &st))
+		it->kind |= QM_REMOTE;
+	if (add_if_exists(w, it, ts ? g_strdup_printf("todo/%s/%s", ts, n) : g_strdup_printf("todo/%s", n), &st)) {
+		it->kind |= QM_TODO;
+		todo_mtime = st.st_mtime;
+	}
+	if (add_if_exists(w, it, ts ? g_strdup_printf("intd/%s/%s", ts, n) : g_strdup_printf("intd/%s", n), &st))
+		it->kind |= QM_INTD;
+	if (add_if_exists(w, it, g_strdup_printf("bounce/%s", n), &st))
+		it->kind |= QM_BOUNCE;
+
+	if (it->kind & QM_TODO) {
+		/* S4: todo wins over a half-written info (qmail-send redoes it) */
+		it->kind |= QM_S4;
+		it->queue = g_strdup("todo");
+		it->mtime = todo_mtime;
+	} else if (it->kind & QM_INFO) {
+		it->kind |= QM_S5;
+		it->queue = g_strdup("queue");
+	} else {
+		if (fstatat(w->rootfd, it->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return false;	/* vanished: finished meanwhile */
+		it->mtime = st.st_mtime;
+		if (w->now - (gint64)st.st_mtime < QMAIL_INFLIGHT_SECONDS) {
+			qs_info("qmail: %s: no info/ or todo/ yet and younger than 24 hours: "
+				"being queued, skipped", it->path);
+			return false;
+		}
+		it->kind |= QM_ORPHAN;
+		it->queue = g_strdup("mess");
+	}
+	return true;
+}
+
+static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
+{
+	for (;;) {
+		struct dirent *de;
+		int type;
+
+		if (w->cur == NULL) {
+			char *rel;
+			if (w->next_sub >= w->subdirs->len)
+				return 0;
+			g_free(w->cur_sub);
+			w->cur_sub = g_strdup(g_ptr_array_index(w->subdirs, w->next_sub++));
+			rel = g_strconcat("mess/", w->cur_sub, NULL);
+			w->cur = qs_opendir_rel(w->rootfd, rel, err);
+			g_free(rel);
+			if (w->cur == NULL)
+				return -1;
+		}
+		errno = 0;
+		de = readdir(w->cur);
+		if (de == NULL) {
+			closedir(w->cur);
+			w->cur = NULL;
+			continue;
+		}
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!all_digits(de->d_name, QMAIL_MAX_DIGITS) || de->d_name[0] == '0') {
+			qs_info("qmail: mess/%s/%s: not a message number, skipped", w->cur_sub, de->d_name);
+			continue;
+		}
+		type = qs_dirent_type(w->cur, de);
+		if (type < 0)
+			continue;	/* vanished */
+		if (type != DT_REG) {
+			g_set_error(err, QS_ERROR, 0, "mess/%s/%s: not a regular file (%s), skipped",
+				    w->cur_sub, de->d_name, type == DT_LNK ? "symbolic link" :
+				    type == DT_DIR ? "directory" : "special file");
+			return -1;
+		}
+		if (fill_item(w, item, w->cur_sub, de->d_name))
+			return 1;
+	}
+}
+
+/* ---- records: "<letter><bytes>\0" ... ---- */
+
+struct rec {
+	char type;
+	const char *data;
+	size_t len;
+	size_t off;
+};
+
+/* 1 = record, 0 = end, -1 = malformed (message in *why) */
+static int next_rec(const GByteArray *b, size_t *pos, struct rec *r, const char **why)
+{
+	const guint8 *nul;
+
+	if (*pos >= b->len)
+		return 0;
+	r->off = *pos;
+	nul = memchr(b->data + *pos, '\0', b->len - *pos);
+	if (nul == NULL) {
+		*why = "last record has no NUL terminator (truncated file)";
+		return -1;
+	}
+	if (nul == b->data + *pos) {
+		*why = "empty record";
+		return -1;
+	}
+	r->type = (char)b->data[*pos];
+	r->data = (const char *)b->data + *pos + 1;
+	r->len = (size_t)(nul - b->data) - *pos - 1;
+	if (r->len > QS_MAX_ADDR) {
+		*why = "address longer than the limit";
+		return -1;
+	}
+	*pos = (size_t)(nul - b->data) + 1;
+	return 1;
+}
+
+/* read one envelope file; -1 after qs_msg_fail; 1 = missing (ENOENT) */
+static int read_env(int rootfd, const char *rel, GByteArray *buf, struct stat *st, struct qs_msg *m)
+{
+	GError *err = NULL;
+
+	if (qs_read_file(rootfd, rel, QS_MAX_ENVELOPE_FILE, buf, st, &err) == 0)
+		return 0;
+	if (err->code == ENOENT) {
+		g_error_free(err);
+		return 1;
+	}
+	qs_msg_fail(m, err->code == EFBIG ? QS_ERR_MALFORMED : QS_ERR_UNREADABLE, "%s", err->message);
+	g_error_free(err);
+	return -1;
+}
+
+static void rec_fail(struct qs_msg *m, const char *rel, const struct rec *r, size_t pos, const char *why)
+{
+	qs_msg_fail(m, QS_ERR_MALFORMED, "%s: offset %zu: %s", rel, r ? r->off : pos, why);
+}
+
+/* info/S/N: exactly F<sender>\0 */
+static void parse_info(const GByteArray *b, const char *rel, struct qs_msg *m)
+{
+	size_t pos = 0;
+	struct rec r;
+	const char *why = NULL;
+	int rc;
+
+	if (b->len == 0) {
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: empty (no sender record)", rel);
+		return;
+	}
+	while ((rc = next_rec(b, &pos, &r, &why)) == 1) {
+		if (r.type != 'F') {
+			rec_fail(m, rel, &r, pos, "unknown record type (info/ holds one F record)");
+			return;
+		}
+		if (m->sender != NULL) {
+			rec_fail(m, rel, &r, pos, "second sender record");
+			return;
+		}
+		qs_msg_set(&m->sender, r.data, r.len);
+	}
+	if (rc < 0)
+		rec_fail(m, rel, NULL, pos, why);
+	else if (m->sender == NULL)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: no sender record", rel);
+}
+
+/* local/ and remote/: T<rcpt>\0 pending, D<rcpt>\0 done */
+static void parse_channel(const GByteArray *b, const char *rel, struct qs_msg *m)
+{
+	size_t pos = 0;
+	struct rec r;
+	const char *why = NULL;
+	int rc;
+
+	while ((rc = next_rec(b, &pos, &r, &why)) == 1) {
+		if (r.type != 'T' && r.type != 'D') {
+			rec_fail(m, rel, &r, pos, "unknown record type (expected T or D)");
+			return;
+		}
+		if (qs_msg_add_rcpt(m, r.data, r.len, r.type == 'D') == NULL) {
+			qs_msg_fail(m, QS_ERR_MALFORMED, "%s: more than %d recipients", rel, QS_MAX_RCPTS);
+			return;
+		}
+	}
+	if (rc < 0)
+		rec_fail(m, rel, NULL, pos, why);
+}
+
+/* todo/N: u<uid>\0 p<pid>\0 F<sender>\0 T<rcpt>\0 ... */
+static void parse_todo(const GByteArray *b, const char *rel, struct qs_msg *m)
+{
+	size_t pos = 0;
+	struct rec r;
+	const char *why = NULL;
+	char *uid = NULL;
+	int rc;
+
+	if (b->len == 0) {
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: empty (qmail-queue has not written it yet?)", rel);
+		return;
+	}
+	while ((rc = next_rec(b, &pos, &r, &why)) == 1) {
+		switch (r.type) {
+		case 'u':
+			if (uid == NULL)
+				uid = g_strndup(r.data, r.len);
+			break;
+		case 'p':
+			break;
+		case 'F':
+			if (m->sender != NULL) {
+				rec_fail(m, rel, &r, pos, "second sender record");
+				goto out;
+			}
+			qs_msg_set(&m->sender, r.data, r.len);
+			break;
+		case 'T':
+			if (m->sender == NULL) {
+				rec_fail(m, rel, &r, pos, "recipient before the sender record");
+				goto out;
+			}
+			if (qs_msg_add_rcpt(m, r.data, r.len, false) == NULL) {
+				qs_msg_fail(m, QS_ERR_MALFORMED, "%s: more than %d recipients", rel, QS_MAX_RCPTS);
+				goto out;
+			}
+			break;
+		default:
+			rec_fail(m, rel, &r, pos, "unknown record type (qmail-send rejects it too)");
+			goto out;
+		}
+	}
+	if (rc < 0)
+		rec_fail(m, rel, NULL, pos, why);
+	else if (m->sender == NULL)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: no sender record", rel);
+	if (uid != NULL)
+		qs_msg_note(m, "queued by uid %s, not yet preprocessed by qmail-send (todo)", uid);
+out:
+	g_free(uid);
+}
+
+static const char *find_file(const struct qs_item *it, const char *prefix)
+{
+	guint i;
+
+	for (i = 0; i < it->files->len; i++) {
+		const char *f = g_ptr_array_index(it->files, i);
+		if (g_str_has_prefix(f, prefix))
+			return f;
+	}
+	return NULL;
+}
+
+/*
+ * Origin from qmail-queue's own Received line (always the first one):
+ * "invoked from network" = qmail-smtpd/qmtpd/qmqpd, whose line follows;
+ * "by uid N", "by alias", "for bounce" = a local injection.
+ */
+static void smtpd_line(struct qs_msg *m, const char *v)
+{
+	const char *p = v, *e;
+	char *host;
+
+	if (strncmp(p, "from ", 5) != 0)
+		return;
+	p += 5;
+	e = p + strcspn(p, " ");
+	host = g_strndup(p, (size_t)(e - p));
+	p = e;
+	while (*p == ' ')
+		p++;
+	if (strncmp(p, "(HELO ", 6) == 0) {
+		e = strchr(p + 6, ')');
+		if (e == NULL)
+			goto out;
+		qs_msg_set(&m->client_helo, p + 6, (size_t)(e - p - 6));
+		p = e + 1;
+		while (*p == ' ')
+			p++;
+	} else {
+		qs_msg_set(&m->client_helo, host, strlen(host));	/* omitted when equal */
+	}
+	if (*p == '(' && (e = strchr(p, ')')) != NULL) {
+		const char *ip = p + 1, *at = memchr(ip, '@', (size_t)(e - ip));
+		if (at != NULL)
+			ip = at + 1;
+		qs_msg_set(&m->client_ip, ip, (size_t)(e - ip));
+	}
+	if (g_ascii_strcasecmp(host, "unknown") != 0)
+		qs_msg_set(&m->client_name, host, strlen(host));
+out:
+	g_free(host);
+}
+
+static void origin(struct qs_msg *m)
+{
+	struct qs_headers h = { 0 };
+	const char *v;
+
+	qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
+	v = qs_headers_get(&h, "Received", 0);
+	if (v == NULL || strncmp(v, "(qmail ", 7) != 0) {
+		qs_msg_note(m, "first Received line is not qmail-queue's: origin from the Received chain only");
+	} else if (strstr(v, " invoked from network)") != NULL) {
+		const char *next = qs_headers_get(&h, "Received", 1);
+		if (next != NULL)
+			smtpd_line(m, next);
+	} else if (strstr(v, " invoked by ") != NULL || strstr(v, " invoked for bounce)") != NULL) {
+		m->local_submission = true;
+	}
+	qs_headers_free(&h);
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
-	return -1;
+	GByteArray *buf = g_byte_array_new();
+	struct stat st;
+	const char *rel;
+	guint64 num;
+	bool body;
+	int fd;
+	guint i;
+
+	m->format = "qmail";
+	m->queue = g_strdup(item->queue);
+	m->id = g_strdup(item->id);
+	m->path = g_strdup(item->path);
+	for (i = 0; i < item->files->len; i++)
+		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
+
+	if (item->kind & QM_S4) {
+		rel = find_file(item, "todo/");
+		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+			parse_todo(buf, rel, m);
+			m->arrival = st.st_mtime;
+		} else if (m->err == QS_ERR_NONE) {
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (preprocessed meanwhile: scan again)", rel);
+		}
+	} else if (item->kind & QM_S5) {
+		rel = find_file(item, "info/");
+		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+			parse_info(buf, rel, m);
+			m->arrival = st.st_mtime;	/* qmail's own birth time */
+		} else if (m->err == QS_ERR_NONE) {
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (message finished?)", rel);
+		}
+		for (i = 0; i < 2; i++) {
+			rel = find_file(item, i ? "remote/" : "local/");
+			if (rel != NULL && read_env(rootfd, rel, buf, &st, m) == 0)
+				parse_channel(buf, rel, m);
+		}
+		if (!(item->kind & (QM_LOCAL | QM_REMOTE)))
+			qs_msg_note(m, "no local/ or remote/ file: every recipient is done (qmail-send finishes it)");
+		if (item->kind & QM_BOUNCE)
+			qs_msg_note(m, "bounce/%s exists: qmail-send will send a bounce for failed recipients", item->id);
+	} else {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: no envelope (neither info/ nor todo/ for message %s) "
+			    "and older than 24 hours: an orphan qmail-send's cleanup removes, or a damaged queue",
+			    item->path, item->id);
+	}
+
+	fd = qs_plain_open(rootfd, item->path, m, &st);
+	if (fd >= 0) {
+		if (qs_parse_uint(item->id, 1, G_MAXUINT64, &num) && (guint64)st.st_ino != num)
+			qs_msg_note(m, "%s: inode %llu is not the message number (queue copied or restored?)",
+				    item->path, (unsigned long long)st.st_ino);
+		if (m->arrival < 0)
+			m->arrival = st.st_mtime;
+		body = m->sender == NULL || m->sender[0] == '\0' || strcmp(m->sender, "#@[]") == 0;
+		if (qs_plain_read(fd, item->path, m, body) == 0)
+			origin(m);
+		close(fd);
+	}
+	g_byte_array_free(buf, TRUE);
+	return m->err == QS_ERR_NONE ? 0 : -1;
 }
 
 const struct qs_parser qs_parser_qmail = {

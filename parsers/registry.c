@@ -1,6 +1,8 @@
 /* registry.c - the list of queue formats and format detection. */
 #include "config.h"
+#include <dirent.h>
 #include <string.h>
+#include <unistd.h>
 #include "parser.h"
 #include "util.h"
 
@@ -60,21 +62,69 @@ const struct qs_parser *qs_parser_by_name(const char *name)
 	return NULL;
 }
 
+/* up to DETECT_SEEN names of rootfd (directories with a slash) for the error */
+#define DETECT_SEEN 20
+static void describe_dir(int rootfd, GString *out)
+{
+	int fd = qs_open_dir(rootfd, ".", NULL);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	int n = 0;
+
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		g_string_append(out, "  (directory not readable)\n");
+		return;
+	}
+	g_string_append(out, "  entries:");
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n++ >= DETECT_SEEN)
+			continue;
+		p = qs_printable(de->d_name);
+		g_string_append_printf(out, " %s%s", p, de->d_type == DT_DIR ? "/" : "");
+		g_free(p);
+	}
+	closedir(d);
+	if (n == 0)
+		g_string_append(out, " none (empty directory)");
+	else if (n > DETECT_SEEN)
+		g_string_append_printf(out, " ... (%d in all)", n);
+	g_string_append_c(out, '\n');
+}
+
+/*
+ * qs_parser_detect - every format's probe looks at the directory shape
+ * (a bounded number of names, no file contents); the most certain one
+ * wins. A tie is reported in `why` and resolved by registry order.
+ */
 const struct qs_parser *qs_parser_detect(int rootfd, const char *root, GString *why, GError **err)
 {
 	const struct qs_parser *best = NULL;
-	int i, best_score = 0;
+	int i, best_score = 0, ties = 0;
 
 	for (i = 0; qs_parsers[i]; i++) {
 		int score = qs_parsers[i]->probe(rootfd, root, why);
 		if (score > best_score) {
 			best_score = score;
 			best = qs_parsers[i];
+			ties = 0;
+		} else if (score > 0 && score == best_score) {
+			ties++;
 		}
 	}
-	if (best == NULL)
-		g_set_error(err, QS_ERROR, 0,
-			    "%s: not a queue directory of Postfix, qmail, MDaemon or IceWarp "
-			    "(use --format to say which); seen:\n%s", root, why->str);
-	return best;
+	if (best != NULL) {
+		g_string_append_printf(why, "=> %s (certainty %d/100)%s\n", best->name, best_score,
+				       ties ? "; another format scored the same: use --format to be sure" : "");
+		return best;
+	}
+	describe_dir(rootfd, why);
+	g_set_error(err, QS_ERROR, 0,
+		    "%s: not a queue directory of Postfix, qmail, MDaemon or IceWarp "
+		    "(give the queue root or a sub-queue, or use --format to say which); seen:\n%s",
+		    root, why->str);
+	return NULL;
 }

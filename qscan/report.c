@@ -193,7 +193,14 @@ static void list_line(struct qs_report *r, const struct qs_result *res)
 {
 	const struct qs_msg *m = &res->msg;
 	char *where = qs_printable(m->path ? m->path : m->id);
-	char *why = qs_printable(res->j.explanation ? res->j.explanation : "");
+	const char *expl = res->j.explanation ? res->j.explanation : "";
+	const char *vname = qs_verdict_name(res->j.verdict);
+	char *why;
+
+	/* the explanation starts "relay: ..."; the verdict column says that */
+	if (g_str_has_prefix(expl, vname) && expl[strlen(vname)] == ':')
+		expl += strlen(vname) + 1 + (expl[strlen(vname) + 1] == ' ');
+	why = qs_printable(expl);
 	char *err = m->error ? qs_printable(m->error) : NULL;
 	GString *l = g_string_new(NULL);
 

@@ -71,8 +71,11 @@ static void print_agg(struct qs_report *r, struct agg *a)
 	gpointer k, v;
 	guint i;
 
-	if (g_hash_table_size(a->rows) == 0)
+	if (g_hash_table_size(a->rows) == 0) {
+		fprintf(r->out, "\nTop %s: none known\n", a->title);
+		g_array_free(rows, TRUE);
 		return;
+	}
 	g_hash_table_iter_init(&it, a->rows);
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		const struct row *row = v;
@@ -80,8 +83,7 @@ static void print_agg(struct qs_report *r, struct agg *a)
 		g_array_append_val(rows, e);
 	}
 	g_array_sort(rows, kv_cmp);
-	fprintf(r->out, "\nTop %s%s  %7s %6s %6s  %s\n", a->title,
-		&"                         "[MIN(strlen(a->title), 25)], "relay", "legit", "unsure",
+	fprintf(r->out, "\nTop %-29s %7s %6s %6s  %s\n", a->title, "relay", "legit", "unsure",
 		"sample subject");
 	for (i = 0; i < rows->len && i < TOP_ROWS; i++) {
 		const struct kv *e = &g_array_index(rows, struct kv, i);
@@ -134,11 +136,11 @@ static void print_arrival(struct qs_report *r)
 		const struct row *row = g_hash_table_lookup(r->arrival, hour);
 		guint64 n = row->n[0] + row->n[1] + row->n[2];
 		char *when = qs_iso_time(*hour);
-		int bar = (int)(30 * n / max);
+		int bar = (int)(24 * n / max);
 		when[13] = '\0';
 		fprintf(r->out, "  %s:00 %7" G_GUINT64_FORMAT " %5.1f/min relay %5.1f%%  %.*s\n", when, n,
 			(double)n / 60.0, 100.0 * (double)row->n[QS_VERDICT_RELAY] / (double)n, bar,
-			"##############################");
+			"########################");
 		g_free(when);
 	}
 	g_ptr_array_free(keys, TRUE);
@@ -165,8 +167,10 @@ void qs_report_finish(struct qs_report *r, double elapsed_s, guint64 walk_errors
 		print_agg(r, &r->agg[i]);
 	print_arrival(r);
 	if (r->listed->len) {
-		fprintf(r->out, "\nMessages (%s%s%s):\n", r->o.show[QS_VERDICT_UNSURE] ? "unsure " : "",
-			r->o.show[QS_VERDICT_LEGIT] ? "legit " : "", r->o.show[QS_VERDICT_RELAY] ? "relay " : "");
+		fprintf(r->out, "\nMessages to check (%s%s%s, and any that could not be read):\n",
+			r->o.show[QS_VERDICT_UNSURE] ? "unsure" : "",
+			r->o.show[QS_VERDICT_LEGIT] ? (r->o.show[QS_VERDICT_UNSURE] ? ", legit" : "legit") : "",
+			r->o.show[QS_VERDICT_RELAY] ? ", relay" : "");
 		for (i = 0; i < r->listed->len; i++)
 			fprintf(r->out, "%s\n", (char *)g_ptr_array_index(r->listed, i));
 	}

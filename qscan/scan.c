@@ -14,13 +14,14 @@
 #include "db.h"
 #include "log.h"
 #include "pipeline.h"
+#include "plainmsg.h"
 #include "progress.h"
 #include "report.h"
 #include "util.h"
 
 struct scan_opts {
 	gboolean dry_run, quarantine, delete, hold, yes, json, strict, quiet, no_progress;
-	int verbose, jobs;
+	int verbose, jobs, min_age;
 	char *format, *config, *db, *qdir, *show;
 	char **local_domains, **trusted_networks, **roots;
 };
@@ -52,6 +53,7 @@ static const GOptionEntry entries[] = {
 	{ "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, (gpointer)more_verbose, "more on stderr (repeatable)", NULL },
 	{ "no-progress", 0, 0, G_OPTION_ARG_NONE, &O.no_progress, "no progress bar", NULL },
 	{ "jobs", 'j', 0, G_OPTION_ARG_INT, &O.jobs, "parallel workers (default: CPUs)", "N" },
+	{ "min-age", 0, 0, G_OPTION_ARG_INT, &O.min_age, "MDaemon/IceWarp: skip files younger than this (default 5)", "SECONDS" },
 	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &O.roots, NULL, "QUEUE_DIR..." },
 	{ NULL },
 };
@@ -173,11 +175,11 @@ static void say_local_domains(const struct qs_config *cfg)
 	guint i;
 
 	if (cfg->local_domains->len == 0)
-		qs_warn("no local domain is known: no recipient counts as local (use --local-domain or local_domains)");
-	for (i = 0; i < cfg->local_domains->len; i++) {
-		const struct qs_domain *d = g_ptr_array_index(cfg->local_domains, i);
-		qs_info("local domain %s (from %s)", d->name, d->source);
-	}
+		qs_warn("no local domain is known: no recipient counts as local "
+			"(use --local-domain or local_domains in qscan.conf)");
+	for (i = 0; cfg->notes && i < cfg->notes->len; i++)
+		qs_info("%s", (char *)g_ptr_array_index(cfg->notes, i));
+	qs_config_describe(cfg);
 }
 
 static const char *action_name(enum qs_action a)
@@ -336,11 +338,16 @@ int qs_cmd_scan(int argc, char **argv)
 	double secs;
 	int i, rc;
 
+	O.min_age = -1;
 	g_option_context_set_summary(ctx, "Classify queued mail as relay/legit/unsure and act on the relay ones.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	qs_cli_parse(ctx, &argc, &argv);
 	g_option_context_free(ctx);
 	qs_verbosity = O.quiet ? -1 : O.verbose;
+	if (O.min_age < -1)
+		qs_fatal(QS_EXIT_USAGE, "--min-age must be 0 or more seconds");
+	if (O.min_age >= 0)
+		qs_young_seconds = O.min_age;
 	if (O.roots == NULL || O.roots[0] == NULL)
 		qs_fatal(QS_EXIT_USAGE, "no QUEUE_DIR given (e.g. qscan --dry-run /var/spool/postfix)");
 	cfg = qs_cli_config(O.config);

@@ -9,7 +9,6 @@
 		qs_fatal(QS_EXIT_USAGE, "'qscan %s' is not available in this build yet", name); \
 	}
 
-PENDING(qs_cmd_inventory, "inventory")
 PENDING(qs_cmd_quarantine, "quarantine")
 PENDING(qs_cmd_stats, "stats")
 PENDING(qs_cmd_blocklist, "blocklist")

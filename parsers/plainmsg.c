@@ -1,0 +1,177 @@
+/* plainmsg.c - helpers shared by the plain-file queue readers; see plainmsg.h. */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <gmime/gmime.h>
+#include "qs_limits.h"
+#include "util.h"
+#include "plainmsg.h"
+
+int qs_young_seconds = QS_YOUNG_SECONDS_DEFAULT;
+
+bool qs_is_young(gint64 mtime, gint64 now)
+{
+	/* a future mtime (clock skew, copied queue) is not "being written" */
+	return mtime >= 0 && mtime <= now && now - mtime < qs_young_seconds;
+}
+
+DIR *qs_opendir_rel(int rootfd, const char *rel, GError **err)
+{
+	int fd = qs_open_dir(rootfd, *rel ? rel : ".", err);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		g_set_error(err, QS_ERROR, errno, "%s: cannot read directory: %s",
+			    *rel ? rel : ".", g_strerror(errno));
+		close(fd);
+	}
+	return d;
+}
+
+int qs_dirent_type(DIR *d, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return de->d_type;
+	if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (S_ISREG(st.st_mode))
+		return DT_REG;
+	if (S_ISDIR(st.st_mode))
+		return DT_DIR;
+	if (S_ISLNK(st.st_mode))
+		return DT_LNK;
+	return DT_FIFO;	/* some other non-regular kind: all we need is "not a file" */
+}
+
+char *qs_relpath(const char *dir, const char *name)
+{
+	return *dir ? g_strconcat(dir, "/", name, NULL) : g_strdup(name);
+}
+
+char *qs_dir_basename(const char *root)
+{
+	char *abs = NULL, *base;
+
+	if (strcmp(root, ".") == 0 || strcmp(root, "./") == 0)
+		root = abs = g_get_current_dir();
+	base = g_path_get_basename(root);
+	g_free(abs);
+	return base;
+}
+
+int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st)
+{
+	GError *err = NULL;
+	int fd = qs_open_file(rootfd, rel, st, &err);
+
+	if (fd < 0) {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s%s", err->message,
+			    err->code == ENOENT ? " (removed while scanning: probably delivered)" : "");
+		g_error_free(err);
+		return -1;
+	}
+	m->size = st->st_size;
+	m->mtime = st->st_mtime;
+	return fd;
+}
+
+int qs_plain_read(int fd, const char *rel, struct qs_msg *m, bool body)
+{
+	GError *err = NULL;
+	bool body_complete = false;
+
+	if (lseek(fd, 0, SEEK_SET) < 0 ||
+	    qs_read_rfc5322(fd, m->hdr, &m->hdr_complete, body ? m->body : NULL, QS_MAX_BODY,
+			    &body_complete, &err) < 0) {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: %s", rel,
+			    err ? err->message : g_strerror(errno));
+		g_clear_error(&err);
+		return -1;
+	}
+	if (body)
+		m->body_complete = body_complete;
+	if (!m->hdr_complete && m->hdr->len >= QS_MAX_HEADER_BLOCK)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: header block larger than %d bytes",
+			    rel, QS_MAX_HEADER_BLOCK);
+	else if (!m->hdr_complete)
+		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: empty file or no header lines", rel);
+	return 0;
+}
+
+char *qs_clean_addr(const char *v, size_t len)
+{
+	const char *s = v, *e = v + len;
+	const char *lt;
+
+	while (s < e && g_ascii_isspace(*s))
+		s++;
+	while (e > s && g_ascii_isspace(e[-1]))
+		e--;
+	/* "Name <addr>" also occurs; take the bracketed part */
+	lt = memchr(s, '<', (size_t)(e - s));
+	if (lt != NULL) {
+		const char *gt = memchr(lt, '>', (size_t)(e - lt));
+		if (gt == NULL || memchr(gt + 1, '<', (size_t)(e - gt - 1)) != NULL)
+			return NULL;
+		s = lt + 1;
+		e = gt;
+		while (s < e && g_ascii_isspace(*s))
+			s++;
+		while (e > s && g_ascii_isspace(e[-1]))
+			e--;
+	}
+	if ((size_t)(e - s) > QS_MAX_ADDR)
+		return NULL;
+	for (const char *p = s; p < e; p++)
+		if (g_ascii_isspace(*p) || *p == ',' || *p == '\0')
+			return NULL;
+	return g_strndup(s, (size_t)(e - s));
+}
+
+bool qs_strip_batv(char *addr)
+{
+	char *eq, *at = strchr(addr, '@');
+
+	if (g_ascii_strncasecmp(addr, "prvs=", 5) != 0)
+		return false;
+	eq = strchr(addr + 5, '=');
+	if (eq == NULL || (at != NULL && eq > at) || eq[1] == '\0')
+		return false;
+	memmove(addr, eq + 1, strlen(eq + 1) + 1);
+	return true;
+}
+
+gint64 qs_parse_date(const char *s)
+{
+	GDateTime *dt;
+	gint64 t;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	qs_hdr_global_init();
+	dt = g_mime_utils_header_decode_date(s);
+	if (dt == NULL)
+		return -1;
+	t = g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return t > 0 ? t : -1;
+}
+
+int qs_headers_find(const struct qs_headers *h, const char *name, guint from)
+{
+	guint i;
+
+	for (i = from; h->list && i < h->list->len; i++) {
+		const struct qs_header *f = g_ptr_array_index(h->list, i);
+		if (g_ascii_strcasecmp(f->name, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
