@@ -2,16 +2,24 @@
 # fuzz.sh - build the libFuzzer targets of fuzz/ against the qscan
 # sources (clang, ASan + UBSan) and run them.
 #
-#   scripts/fuzz.sh [-t SECONDS | -r RUNS] [-j JOBS] [-d SCRATCH] [-b] [TARGET...]
+#   scripts/fuzz.sh [-t SECONDS] [-r RUNS] [-j JOBS] [-d SCRATCH] [-b] [-l] [-p] [TARGET...]
 #
-#   -t SECONDS  run each target this long (default 60)
-#   -r RUNS     run each target for this many executions instead
+#   -t SECONDS  run each target at most this long (default 60 when no -r)
+#   -r RUNS     run each target for at most this many executions
+#   -l          LeakSanitizer after every input (slow: 2-3 times fewer
+#               executions; t/9501 under ASan checks the replays for
+#               leaks at exit either way)
 #   -j JOBS     targets fuzzed at the same time (default 1)
 #   -d SCRATCH  scratch directory: objects, binaries, corpora, logs,
 #               crash artifacts (default /tmp/qscan-fuzz; corpora are
 #               kept between runs, so a second run starts where the
 #               first stopped)
 #   -b          build only
+#   -p          build plain drivers (fuzz/standalone.c main, no libFuzzer)
+#               as SCRATCH/bin/plain-TARGET and stop: with
+#               CC=afl-clang-fast they are AFL++ targets
+#               (afl-fuzz -i seeds -o out -- plain-TARGET @@), with gcc
+#               or clang they replay files: plain-TARGET FILE|DIR...
 #   TARGET      postfix qmail mdaemon icewarp received addr hdr dsn config
 #               (default: all)
 #
@@ -24,15 +32,17 @@
 # t/9501-harden-fuzz-regress replays it in `make check`.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-secs=60 runs= jobs=1 scratch=/tmp/qscan-fuzz build_only=
-while getopts t:r:j:d:b o; do
+secs= runs= jobs=1 leaks=0 plain= scratch=/tmp/qscan-fuzz build_only=
+while getopts t:r:j:d:blp o; do
 	case $o in
 	t) secs=$OPTARG ;;
 	r) runs=$OPTARG ;;
 	j) jobs=$OPTARG ;;
 	d) scratch=$OPTARG ;;
 	b) build_only=1 ;;
-	*) sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	l) leaks=1 ;;
+	p) plain=1 ;;
+	*) sed -n '2,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -40,36 +50,42 @@ all="postfix qmail mdaemon icewarp received addr hdr dsn config"
 targets=${*:-$all}
 shared=${QSCAN_SHARED:-$top/../shared}
 CC=${CC:-clang}
-command -v "$CC" >/dev/null || { echo "fuzz.sh: $CC not found (apt-get install clang)" >&2; exit 2; }
+command -v "${CC%% *}" >/dev/null || { echo "fuzz.sh: $CC not found (apt-get install clang)" >&2; exit 2; }
+if [ -n "$plain" ]; then
+	link="$top/fuzz/standalone.c" nolink= obj=obj-plain
+else
+	link="-fsanitize=fuzzer" nolink="-fsanitize=fuzzer-no-link" obj=obj
+fi
 
 # config.h and db/schema-sql.h come from an ordinary build
 [ -f "$top/_build/config.h" ] || sh "$top/scripts/build.sh"
 make -s -C "$top/_build" db/schema-sql.h >/dev/null
 srcs=$(make -s -C "$top/_build" print-libqscan-sources | tr ' ' '\n' | grep '\.c$')
 
-mkdir -p "$scratch/obj" "$scratch/bin" "$scratch/seeds" "$scratch/corpus" "$scratch/logs" "$scratch/artifacts"
+mkdir -p "$scratch/$obj" "$scratch/bin" "$scratch/seeds" "$scratch/corpus" "$scratch/logs" "$scratch/artifacts"
 pkgs="glib-2.0 gmime-3.0 sqlite3 libpcre2-8 uuid"
 CFLAGS_F="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
  -I$top/_build -I$top/_build/db -I$top -I$top/qscan -I$top/parsers -I$top/db -I$top/fuzz \
  -DHAVE_CONFIG_H -DSYSCONFDIR=\"/etc\" -DLOCALSTATEDIR=\"/var\" $(pkg-config --cflags $pkgs)"
 LIBS_F=$(pkg-config --libs $pkgs)
 
-echo "fuzz.sh: compiling $(echo "$srcs" | wc -l) qscan sources with $CC (ASan+UBSan, fuzzer-no-link)"
+echo "fuzz.sh: compiling $(echo "$srcs" | wc -l) qscan sources with $CC (ASan+UBSan${nolink:+, fuzzer-no-link})"
 objs=
 for s in $srcs fuzz/fuzzutil.c; do
-	o="$scratch/obj/$(echo "$s" | tr / _).o"
+	o="$scratch/$obj/$(echo "$s" | tr / _).o"
 	if [ ! -f "$o" ] || [ "$top/$s" -nt "$o" ] || [ "$top/fuzz/fuzz.h" -nt "$o" ]; then
 		# shellcheck disable=SC2086
-		$CC $CFLAGS_F -fsanitize=fuzzer-no-link -c "$top/$s" -o "$o"
+		$CC $CFLAGS_F $nolink -c "$top/$s" -o "$o"
 	fi
 	objs="$objs $o"
 done
 for t in $targets; do
 	[ -f "$top/fuzz/fuzz-$t.c" ] || { echo "fuzz.sh: no target $t" >&2; exit 2; }
+	name=fuzz-$t; [ -z "$plain" ] || name=plain-$t
 	# shellcheck disable=SC2086
-	$CC $CFLAGS_F -fsanitize=fuzzer "$top/fuzz/fuzz-$t.c" $objs $LIBS_F -o "$scratch/bin/fuzz-$t"
+	$CC $CFLAGS_F "$top/fuzz/fuzz-$t.c" $link $objs $LIBS_F -o "$scratch/bin/$name"
 done
-[ -z "$build_only" ] || { echo "fuzz.sh: built in $scratch/bin"; exit 0; }
+[ -z "$build_only$plain" ] || { echo "fuzz.sh: built in $scratch/bin"; exit 0; }
 
 # ---- seeds ---------------------------------------------------------
 SEP=$(printf '\n\001QSFILE\001\nx')
@@ -158,10 +174,13 @@ printf 'sep="\\x0a\\x01QSFILE\\x01\\x0a"\n"Received: "\n"From: "\n"Content-Type:
 run_one() {
 	t=$1
 	mkdir -p "$scratch/corpus/$t" "$scratch/artifacts/$t"
-	if [ -n "$runs" ]; then lim="-runs=$runs"; else lim="-max_total_time=$secs"; fi
+	lim=
+	[ -z "$runs" ] || lim="-runs=$runs"
+	[ -n "$secs" ] || [ -n "$runs" ] || secs=60
+	[ -z "$secs" ] || lim="$lim -max_total_time=$secs"
 	tmp=$(mktemp -d /dev/shm/qsfuzz-tmp.XXXXXX 2>/dev/null || mktemp -d)
 	# shellcheck disable=SC2086
-	TMPDIR=$tmp "$scratch/bin/fuzz-$t" $lim -print_final_stats=1 -rss_limit_mb=4096 \
+	TMPDIR=$tmp "$scratch/bin/fuzz-$t" $lim -print_final_stats=1 -detect_leaks=$leaks -rss_limit_mb=4096 \
 		-max_len=65536 -timeout=20 -dict="$scratch/dict" \
 		-artifact_prefix="$scratch/artifacts/$t/" \
 		"$scratch/corpus/$t" "$scratch/seeds/$t" > "$scratch/logs/$t.log" 2>&1 || :

@@ -113,6 +113,7 @@ ln -s /etc/passwd "$pf/deferred/2/2B0C0FFEE11"
 ln -s ../5/5F5D41080C1 "$pf/deferred/3/3C0FFEE0001"
 ln -s "$out/pfdir/4" "$pf/deferred/4"			# a hash directory that is a link
 ln -s "$out/pfdir" "$pf/maildrop"			# a whole sub-queue that is a link
+ln -s 5 "$pf/deferred/D"				# a hash directory linked to another one
 ln -s "$out/pfdir/4D0C0FFEE02" "$pf/hold/4D0C0FFEE02"
 ln -s /etc "$pf/deferred/C/C0FFEE00D1R"			# a link to a directory as a file
 ln "$out/hard" "$pf/deferred/8/8A4D0C0FFEE"		# hard link to an outside file
@@ -130,7 +131,7 @@ done
 special_list "$pf" deferred/2/2B0C0FFEE11 deferred/3/3C0FFEE0001 hold/4D0C0FFEE02 \
 	deferred/C/C0FFEE00D1R deferred/B/B1F0F1F0F10 incoming/1F1F0F1F0F1 deferred/B/B0DE0DE0DE0 \
 	active/A0DE0DE0DE0 deferred/A/AD1D1D1D1D1
-specials="$pf/deferred/2/2B0C0FFEE11 $pf/deferred/3/3C0FFEE0001 $pf/deferred/4 $pf/maildrop \
+specials="$pf/deferred/2/2B0C0FFEE11 $pf/deferred/3/3C0FFEE0001 $pf/deferred/4 $pf/maildrop $pf/deferred/D \
 	$pf/hold/4D0C0FFEE02 $pf/deferred/C/C0FFEE00D1R $pf/deferred/B/B1F0F1F0F10 $pf/incoming/1F1F0F1F0F1"
 [ $devok = 1 ] && specials="$specials $pf/deferred/B/B0DE0DE0DE0 $pf/active/A0DE0DE0DE0"
 [ $devok = 1 ] || diag "mknod refused here: device-node cases left out"
@@ -140,6 +141,7 @@ run pf-dry --dry-run --local-domain mail.test "$pf"
 check pf-dry "postfix dry run" "$pf.special"
 no_path pf-dry 'deferred/4/' "postfix: the linked hash directory deferred/4 is not walked"
 no_path pf-dry 'maildrop/' "postfix: the linked sub-queue maildrop is not walked"
+no_path pf-dry 'deferred/D/' "postfix: deferred/D, a link to the queue's own deferred/5, is not walked"
 no_path pf-dry 'deferred/1/d/d/d/d/d/d/d/d/d/d' "postfix: 400-deep nesting is not descended"
 same decoys "postfix dry run: decoys outside the queue untouched (content, mtime, ctime, atime)"
 same system "postfix dry run: /etc/passwd, /etc/shadow untouched"
