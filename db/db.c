@@ -267,6 +267,16 @@ const char *qs_db_path(const struct qs_db *db)
 	return db->path;
 }
 
+bool qs_db_writable(const struct qs_db *db)
+{
+	return db && db->writable;
+}
+
+gint64 qs_db_current_run(const struct qs_db *db)
+{
+	return db ? db->run_id : 0;
+}
+
 int qs_db_write_begin(struct qs_db *db, GError **err)
 {
 	if (!db->writable) {
@@ -303,6 +313,14 @@ int qs_db_commit(struct qs_db *db, GError **err)
 	return 0;
 }
 
+void qs_db_rollback(struct qs_db *db)
+{
+	if (db->in_tx)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = false;
+	db->pending = 0;
+}
+
 static const char *const sql[ST__COUNT] = {
 	[ST_RUN_BEGIN] = "INSERT INTO runs(started, queue_root, format, action, options) "
 			 "VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -311,7 +329,10 @@ static const char *const sql[ST__COUNT] = {
 	[ST_MSG_INSERT] = "INSERT INTO messages(run_id, queue_id, queue, arrival, day, verdict, "
 			  "reasons, origin_ip, client_ip, auth_user, sender, sender_domain, "
 			  "rcpt_count, rcpt_domain, subject, action, quarantine) VALUES "
-			  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+			  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+			  "coalesce(?17, CASE WHEN ?16 = 'quarantined' THEN (SELECT uuid FROM quarantine "
+			  "WHERE run_id = ?1 AND queue_id = ?2 AND state = 'quarantined' "
+			  "ORDER BY created DESC LIMIT 1) END))",
 	[ST_COUNTED] = "INSERT OR IGNORE INTO counted(queue_root, queue_id, arrival) VALUES (?1, ?2, ?3)",
 	[ST_IPCOUNT] = "INSERT INTO ip_counts(day, ip, verdict, count) VALUES (?1, ?2, ?3, 1) "
 		       "ON CONFLICT(day, ip, verdict) DO UPDATE SET count = count + 1",
@@ -321,8 +342,8 @@ static const char *const sql[ST__COUNT] = {
 			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?3, ?16, ?17)",
 	[ST_D_INSERT] = "INSERT INTO deletions(uuid, state, created, run_id, queue_root, format, "
 			"queue_id, files, method) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_JF_INSERT] = "INSERT INTO journal_files(uuid, seq, path, src, dev, ino) "
-			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_JF_INSERT] = "INSERT INTO journal_files(uuid, seq, path, src, dev, ino, btime) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_Q_STATE] = "UPDATE quarantine SET state = ?2, updated = ?3, note = coalesce(?4, note) "
 		       "WHERE uuid = ?1",
 	[ST_D_STATE] = "UPDATE deletions SET state = ?2 WHERE uuid = ?1",
@@ -330,7 +351,8 @@ static const char *const sql[ST__COUNT] = {
 		     "sender, recipients, origin_ip, auth_user, reasons, subject, files, updated, note, "
 		     "method "
 		     "FROM quarantine WHERE uuid = ?1",
-	[ST_JF_GET] = "SELECT path, src, dev, ino FROM journal_files WHERE uuid = ?1 ORDER BY seq",
+	[ST_JF_PRUNE] = "DELETE FROM journal_files WHERE uuid = ?1",
+	[ST_JF_GET] = "SELECT path, src, dev, ino, btime FROM journal_files WHERE uuid = ?1 ORDER BY seq",
 	[ST_Q_PENDING] = "SELECT uuid FROM quarantine WHERE state IN ('moving', 'restoring') "
 			 "ORDER BY created, uuid",
 	[ST_D_PENDING] = "SELECT uuid, queue_root, format, queue_id, method FROM deletions "

@@ -38,8 +38,14 @@ int qs_db_run_begin_action(struct qs_db *db, const char *queue_root, const char 
 			   const char *action, const char *options, gint64 *run_id, GError **err);
 /* commit the open batch transaction now (before touching files) */
 int qs_db_commit(struct qs_db *db, GError **err);
+/* drop the open batch transaction (commit what must stay first) */
+void qs_db_rollback(struct qs_db *db);
 const char *qs_db_path(const struct qs_db *db);
-/* qs_db_record, also naming the quarantine uuid (messages.quarantine) */
+bool qs_db_writable(const struct qs_db *db);
+/* the run last begun on this connection (0: none) */
+gint64 qs_db_current_run(const struct qs_db *db);
+/* qs_db_record, also naming the quarantine uuid (messages.quarantine);
+ * qs_db_record finds it itself for action "quarantined" in this run */
 int qs_db_record_quarantine(struct qs_db *db, gint64 run_id, const struct qs_msg *m,
 			    const struct qs_judgement *j, const char *action,
 			    const char *quarantine_uuid, GError **err);

@@ -3,6 +3,9 @@
  * and their files; see journal.h.
  */
 #include "config.h"
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "db-int.h"
 #include "journal.h"
@@ -81,10 +84,21 @@ static int add_files(struct qs_db *db, const struct qs_jentry *e, GError **err)
 		qs_db_bind_text(s, 4, f->src);
 		sqlite3_bind_int64(s, 5, (gint64)f->dev);
 		sqlite3_bind_int64(s, 6, (gint64)f->ino);
+		sqlite3_bind_int64(s, 7, f->btime);
 		if (qs_db_step_done(db, s, "journalling a file", err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+gint64 qs_jfile_btime(int dirfd, const char *rel)
+{
+	struct statx sx;
+
+	if (statx(dirfd, rel, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_BTIME))
+		return 0;
+	return (gint64)sx.stx_btime.tv_sec * 1000000000 + sx.stx_btime.tv_nsec;
 }
 
 static void bind_q(sqlite3_stmt *s, const struct qs_jentry *e)
@@ -145,6 +159,17 @@ int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, cons
 	}
 	if (qs_db_step_done(db, s, "updating the journal", err) < 0)
 		return -1;
+	/* a finished operation needs no file list any more (a quarantined
+	 * message keeps it for its restore) */
+	if (strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
+	    strcmp(state, "expired") == 0 || strcmp(state, "vanished") == 0 ||
+	    strcmp(state, "failed") == 0) {
+		if ((s = qs_db_stmt(db, ST_JF_PRUNE, err)) == NULL)
+			return -1;
+		qs_db_bind_text(s, 1, uuid);
+		if (qs_db_step_done(db, s, "pruning the journal", err) < 0)
+			return -1;
+	}
 	return qs_db_write_done(db, err);
 }
 
@@ -167,6 +192,8 @@ static int get_files(struct qs_db *db, struct qs_jentry *e, GError **err)
 		char *p = col(s, 0), *src = col(s, 1);
 		qs_jentry_add_file(e, p, src, (guint64)sqlite3_column_int64(s, 2),
 				   (guint64)sqlite3_column_int64(s, 3));
+		((struct qs_jfile *)g_ptr_array_index(e->jfiles, e->jfiles->len - 1))->btime =
+			sqlite3_column_int64(s, 4);
 		g_free(p);
 		g_free(src);
 	}

@@ -17,6 +17,7 @@ struct qs_jfile {
 	char *path;		/* original path relative to queue_root (= path in the store) */
 	char *src;		/* where it was taken from, when not path (Postfix hold/) */
 	guint64 dev, ino;	/* the exact file seen before moving (0 unknown) */
+	gint64 btime;		/* its birth time in ns (statx), 0 unknown */
 };
 
 struct qs_jentry {
@@ -35,6 +36,8 @@ struct qs_jentry *qs_jentry_new(void);
 void qs_jentry_free(struct qs_jentry *e);
 void qs_jentry_add_file(struct qs_jentry *e, const char *path, const char *src,
 			guint64 dev, guint64 ino);
+/* the birth time of rel below dirfd in ns (statx), 0 when unknown */
+gint64 qs_jfile_btime(int dirfd, const char *rel);
 /* JSON array of e->jfiles paths into e->files */
 void qs_jentry_set_files_json(struct qs_jentry *e);
 

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 	method      TEXT                  -- rename, copy, postsuper, qmail-live (how it was moved)
 );
 CREATE INDEX IF NOT EXISTS quarantine_state ON quarantine(state, created);
+CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine(run_id, queue_id);
 
 -- Added by the store work (additive; readers may ignore these).
 
@@ -103,6 +104,8 @@ CREATE TABLE IF NOT EXISTS journal_files (
 	src         TEXT,                 -- NULL = path
 	dev         INTEGER,
 	ino         INTEGER,
+	btime       INTEGER,              -- birth time (ns) where the file system has one:
+	                                  -- a reused inode (qmail number, Postfix ID) differs
 	PRIMARY KEY (uuid, seq)
 ) WITHOUT ROWID;
 

@@ -8,7 +8,7 @@ libqscan_a_SOURCES += qscan/qs_limits.h qscan/log.c qscan/log.h qscan/msg.c qsca
 	qscan/explain_out.c qscan/explain_out.h
 
 qscan_qscan_SOURCES += qscan/cli.h qscan/cli_common.c qscan/scan.c qscan/explain.c \
-	qscan/subcmds_pending.c qscan/inventory_cmd.c
+	qscan/subcmds_db.c qscan/inventory_cmd.c qscan/quarantine_cmd.c
 
 check_PROGRAMS += t/0001-util-read t/2001-hdr-split
 t_0001_util_read_SOURCES = t/0001-util-read.c

@@ -22,11 +22,11 @@ t_4102_conf_mta_LDADD = $(T_LIBS)
 TESTS += t/4102-conf-mta
 # policy engine: origin/ours detection, DSN originals, .eml loading
 libqscan_a_SOURCES += qscan/origin.c qscan/origin.h qscan/dsn.c qscan/dsn.h \
-	qscan/eml.c qscan/eml.h
+	qscan/eml.c qscan/eml.h qscan/judgement.c qscan/policy_int.h
 check_PROGRAMS += t/4201-policy-corpus t/4202-policy-rules
 t_4201_policy_corpus_SOURCES = t/4201-policy-corpus.c
 t_4201_policy_corpus_LDADD = $(T_LIBS)
 t_4202_policy_rules_SOURCES = t/4202-policy-rules.c
 t_4202_policy_rules_LDADD = $(T_LIBS)
 TESTS += t/4201-policy-corpus t/4202-policy-rules
-EXTRA_DIST += t/data/corpus
+EXTRA_DIST += t/data/corpus t/data/policy-dsn

@@ -342,13 +342,20 @@ static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 
 /* ---- load ---- */
 
-/* first non-empty line is "name:" with RFC 5322 field-name characters */
+/* first non-empty line is "name:" with RFC 5322 field-name characters
+ * (after an mbox "From " line, which some tools leave in front) */
 static bool looks_like_header(const guint8 *p, size_t n)
 {
 	size_t i = 0, k;
 
 	while (i < n && (p[i] == '\r' || p[i] == '\n'))
 		i++;
+	if (n - i > 5 && memcmp(p + i, "From ", 5) == 0) {
+		const guint8 *nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL)
+			return false;
+		i = (size_t)(nl - p) + 1;
+	}
 	for (k = i; k < n && p[k] >= 33 && p[k] <= 126 && p[k] != ':'; k++)
 		;
 	return k > i && k < n && p[k] == ':';

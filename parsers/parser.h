@@ -14,7 +14,10 @@
  * walk_next 1 = item, 0 = end, -1 = one entry could not be walked
  * (*err set; the caller warns and calls again); load 0 = ok, -1 = the
  * message could not be read (m->err/m->error set; still reported, as
- * `unsure`).
+ * `unsure`), QS_LOAD_SKIP = on a closer look not a finished message
+ * (e.g. still being written): dropped silently, the load says why with
+ * qs_info(). Walks may leave per-file checks that need a stat() to
+ * load(), which runs on the worker threads.
  */
 #ifndef QS_PARSER_H
 #define QS_PARSER_H
@@ -31,6 +34,8 @@ struct qs_item {
 	int kind;		/* parser-private (e.g. qmail todo vs info state) */
 	gint64 mtime;		/* from the walk's stat, -1 unknown */
 };
+
+#define QS_LOAD_SKIP 1
 
 struct qs_walk;
 

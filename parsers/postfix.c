@@ -16,9 +16,14 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include "qs_limits.h"
+#include "log.h"
 #include "util.h"
 #include "postfix_int.h"
 #include "postfix_rec.h"
@@ -350,6 +355,34 @@ static void copy_item(struct qs_msg *m, const struct qs_item *item)
 	m->busy = strcmp(item->queue, "active") == 0;
 }
 
+/* pf_add_logfiles - the defer/bounce/trace logfiles of the message */
+void pf_add_logfiles(int rootfd, const struct qs_item *item, struct qs_msg *m)
+{
+	char hex[32], path[PATH_MAX];
+	int i, d, k;
+
+	pf_id_hash_chars(item->id, hex, sizeof hex);
+	for (i = 0; i < PF_NLOGDIRS; i++) {
+		unsigned depths = ((unsigned)item->kind >> (i * PF_LOG_BITS)) & PF_LOG_MASK;
+		for (d = 0; d < PF_LOG_BITS; d++) {
+			struct stat st;
+			int n;
+			if (!(depths & (1u << d)))
+				continue;
+			n = snprintf(path, sizeof path, "%s", pf_logdirs[i]);
+			for (k = 0; k < d && n < (int)sizeof path - 2; k++)
+				n += snprintf(path + n, sizeof path - (size_t)n, "/%c",
+					      k < (int)strlen(hex) ? hex[k] : '_');
+			snprintf(path + n, sizeof path - (size_t)n, "/%s", item->id);
+			if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+			    m->files->len < QS_MAX_FILES_PER_MSG) {
+				qs_msg_add_file(m, path);
+				break;
+			}
+		}
+	}
+}
+
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
 	struct pf_load L;
@@ -367,7 +400,16 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		g_error_free(err);
 		return -1;
 	}
+	/* mail_open_ok(): only owner-rwx files are finished (the walk may
+	 * have trusted d_type without a stat) */
+	if ((st.st_mode & 0700) != 0700) {
+		qs_info("%s: mode %04o: still being written (Postfix marks finished files "
+			"owner-rwx), skipped", item->path, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return QS_LOAD_SKIP;
+	}
 	m->mtime = (gint64)st.st_mtime;
+	pf_add_logfiles(rootfd, item, m);
 	load_init(&L, m);
 	pf_reader_init(&L.r, fd, st.st_size);
 	while ((rc = pf_rec_next(&L.r, &rec)) > 0 && (rc = record(&L, &rec)) > 0)

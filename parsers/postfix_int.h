@@ -14,6 +14,8 @@ extern const char *const pf_queues[];
 /* per-message logfile directories */
 extern const char *const pf_logdirs[];
 #define PF_NLOGDIRS 3
+#define PF_LOG_BITS 5		/* hash depths 0..4 per log directory in item->kind */
+#define PF_LOG_MASK ((1u << PF_LOG_BITS) - 1)
 
 /* Postfix's mail_queue_id_ok(): 1..255 chars of [A-Za-z0-9_] */
 bool pf_name_ok(const char *name);
@@ -29,5 +31,7 @@ int pf_probe(int rootfd, const char *root, GString *why);
 struct qs_walk *pf_walk_new(int rootfd, const char *root, GError **err);
 int pf_walk_next(struct qs_walk *w, struct qs_item *item, GError **err);
 void pf_walk_free(struct qs_walk *w);
+/* add the existing logfiles of the message to m->files (item->kind hints) */
+void pf_add_logfiles(int rootfd, const struct qs_item *item, struct qs_msg *m);
 
 #endif

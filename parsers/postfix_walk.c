@@ -12,8 +12,9 @@
  * directory per level and nothing else, so memory does not grow with
  * the queue.
  *
- * item->files lists the queue file and its defer/, bounce/ and trace/
- * logfiles wherever they are on disk (postsuper removes those first).
+ * item->files lists the queue file; load() adds its defer/, bounce/ and
+ * trace/ logfiles wherever they are on disk (postsuper removes those
+ * first), guided by the depths this walk saw (item->kind).
  * When the root is a single queue, the logfiles live outside it
  * (../defer/); they are not listed then, so every path stays inside the
  * directory the user gave.
@@ -40,6 +41,7 @@ struct level {
 struct logdir {
 	bool exists;
 	unsigned depths;	/* bit d: logfiles seen (or expected) at hash depth d */
+	unsigned seen;		/* bit d: logfiles seen at hash depth d at walk start */
 };
 
 struct qs_walk {
@@ -200,7 +202,8 @@ static void find_logdirs(struct qs_walk *w)
 		/* where Postfix puts them by default, even if none exist yet:
 		 * defer/ is hashed one level, bounce/ and trace/ are flat */
 		w->logs[i].depths = i == 0 ? 1u << 1 : 1u;
-		scan_logdir(fd, 0, &w->logs[i].depths);
+		scan_logdir(fd, 0, &w->logs[i].seen);
+		w->logs[i].depths |= w->logs[i].seen;
 	}
 }
 
@@ -290,48 +293,41 @@ static char *join(const char *dir, const char *name)
 	return *dir ? g_strconcat(dir, "/", name, NULL) : g_strdup(name);
 }
 
-/* add the existing defer/bounce/trace logfiles of id to item->files */
-static void add_logfiles(struct qs_walk *w, struct qs_item *item)
+/*
+ * logfile_hints - which defer/bounce/trace depths load() should look at,
+ * packed into item->kind (PF_LOG_BITS bits per log directory). A log
+ * directory that held no logfile when the walk started is not looked
+ * at per message: bounce/ and trace/ are nearly always empty, and two
+ * stat() calls per message are a large share of a scan's time.
+ */
+static int logfile_hints(const struct qs_walk *w)
 {
-	char hex[32];
-	int i, d, k;
+	int i, kind = 0;
 
-	pf_id_hash_chars(item->id, hex, sizeof hex);
-	for (i = 0; i < PF_NLOGDIRS; i++) {
-		if (!w->logs[i].exists)
-			continue;
-		for (d = 0; d <= QS_MAX_DIR_DEPTH; d++) {
-			GString *p;
-			struct stat st;
-			if (!(w->logs[i].depths & (1u << d)))
-				continue;
-			p = g_string_new(pf_logdirs[i]);
-			for (k = 0; k < d; k++) {
-				g_string_append_c(p, '/');
-				g_string_append_c(p, k < (int)strlen(hex) ? hex[k] : '_');
-			}
-			g_string_append_printf(p, "/%s", item->id);
-			if (fstatat(w->rootfd, p->str, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(st.st_mode) && item->files->len < QS_MAX_FILES_PER_MSG) {
-				g_ptr_array_add(item->files, g_string_free(p, FALSE));
-				break;
-			}
-			g_string_free(p, TRUE);
-		}
-	}
+	for (i = 0; i < PF_NLOGDIRS; i++)
+		if (w->logs[i].exists && w->logs[i].seen)
+			kind |= (int)(w->logs[i].depths & PF_LOG_MASK) << (i * PF_LOG_BITS);
+	return kind;
 }
 
 /*
  * entry - one directory entry: 1 = item filled, 0 = skipped, -1 = a
  * subdirectory could not be opened (*err).
  */
-static int entry(struct qs_walk *w, const char *name, struct qs_item *item, GError **err)
+static int entry(struct qs_walk *w, const char *name, unsigned char type,
+		 struct qs_item *item, GError **err)
 {
 	struct level *top = &w->stack[w->depth];
 	struct stat st;
 	char *rel;
 
-	if (fstatat(dirfd(top->dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	/* d_type saves an lstat() per message; load() checks the file itself
+	 * (regular, owner-rwx) with the fstat() it needs anyway */
+	if (type == DT_REG)
+		st.st_mode = S_IFREG | 0700, st.st_mtime = -1;
+	else if (type == DT_DIR)
+		st.st_mode = S_IFDIR;
+	else if (fstatat(dirfd(top->dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;	/* gone since readdir: delivered or moved */
 	rel = join(top->rel, name);
 	if (S_ISDIR(st.st_mode)) {
@@ -357,8 +353,8 @@ static int entry(struct qs_walk *w, const char *name, struct qs_item *item, GErr
 		item->id = g_strdup(name);
 		item->path = rel;
 		item->mtime = (gint64)st.st_mtime;
+		item->kind = w->subqueue ? 0 : logfile_hints(w);
 		g_ptr_array_add(item->files, g_strdup(rel));
-		add_logfiles(w, item);
 		return 1;
 	}
 	g_free(rel);
@@ -391,7 +387,7 @@ int pf_walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		rc = entry(w, e->d_name, item, err);
+		rc = entry(w, e->d_name, e->d_type, item, err);
 		if (rc != 0)
 			return rc;
 	}

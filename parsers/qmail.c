@@ -426,7 +426,8 @@ static const char *find_file(const struct qs_item *it, const char *prefix)
 /*
  * Origin from qmail-queue's own Received line (always the first one):
  * "invoked from network" = qmail-smtpd/qmtpd/qmqpd, whose line follows;
- * "by uid N", "by alias", "for bounce" = a local injection.
+ * "by uid N", "by alias" = a local injection; "for bounce" = qmail-send's
+ * own bounce (judged as a bounce, not as a local submission).
  */
 static void smtpd_line(struct qs_msg *m, const char *v)
 {
@@ -453,7 +454,8 @@ static void smtpd_line(struct qs_msg *m, const char *v)
 		qs_msg_set(&m->client_helo, host, strlen(host));	/* omitted when equal */
 	}
 	if (*p == '(' && (e = strchr(p, ')')) != NULL) {
-		const char *ip = p + 1, *at = memchr(ip, '@', (size_t)(e - ip));
+		/* "(info@ip)": the ident/smtp-auth login may itself hold an '@' */
+		const char *ip = p + 1, *at = memrchr(ip, '@', (size_t)(e - ip));
 		if (at != NULL)
 			ip = at + 1;
 		qs_msg_set(&m->client_ip, ip, (size_t)(e - ip));
@@ -477,7 +479,9 @@ static void origin(struct qs_msg *m)
 		const char *next = qs_headers_get(&h, "Received", 1);
 		if (next != NULL)
 			smtpd_line(m, next);
-	} else if (strstr(v, " invoked by ") != NULL || strstr(v, " invoked for bounce)") != NULL) {
+	} else if (strstr(v, " invoked for bounce)") != NULL) {
+		qs_msg_note(m, "written by qmail-send itself (a bounce)");
+	} else if (strstr(v, " invoked by ") != NULL) {
 		m->local_submission = true;
 	}
 	qs_headers_free(&h);

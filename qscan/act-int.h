@@ -79,6 +79,8 @@ int qs_qmail_sendmutex(int rootfd, int *fd);
 /* copy sd/sp to dd/dp (temporary name, metadata, fsync, rename) */
 int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes);
 int qs_move_mkparents(int dirfd, const char *rel, mode_t mode, bool inherit);
+/* rename that never replaces an existing file (RENAME_NOREPLACE) */
+int qs_move_rename(int sd, const char *sp, int dd, const char *dp);
 
 /* Postfix (act_postfix.c): master running for this queue? */
 bool qs_postfix_live(int rootfd);

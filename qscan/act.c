@@ -25,7 +25,7 @@
 #include "log.h"
 #include "util.h"
 
-#define BATCH 500	/* messages per journal commit / postsuper run */
+#define BATCH 1000	/* messages per journal commit / postsuper run */
 
 struct item {
 	struct qs_jentry *e;	/* NULL once failed */
@@ -85,8 +85,8 @@ static const char *pick_method(const struct qs_actor *a)
 	}
 }
 
-static int check_setup(const struct qs_parser *p, enum qs_action action, struct qs_db *db,
-		       GError **err)
+static int check_setup(const struct qs_parser *p, const struct qs_config *cfg,
+		       enum qs_action action, struct qs_db *db, GError **err)
 {
 	if (action == QS_ACTION_NONE) {
 		g_set_error(err, QS_ERROR, 0, "a dry run does not act on the queue");
@@ -102,6 +102,11 @@ static int check_setup(const struct qs_parser *p, enum qs_action action, struct 
 			    "makes moves crash-safe); do not combine with --dry-run");
 		return -1;
 	}
+	if (cfg->quarantine_dir == NULL || *cfg->quarantine_dir == '\0') {
+		g_set_error(err, QS_ERROR, 0, "no quarantine directory configured "
+			    "(quarantine_dir in qscan.conf, or --quarantine-dir)");
+		return -1;
+	}
 	return 0;
 }
 
@@ -112,7 +117,7 @@ struct qs_actor *qs_actor_new(const struct qs_parser *p, int rootfd, const char 
 	struct qs_actor *a;
 	GString *log;
 
-	if (check_setup(p, action, db, err) < 0)
+	if (check_setup(p, cfg, action, db, err) < 0)
 		return NULL;
 	a = g_new0(struct qs_actor, 1);
 	a->s.rootfd = a->s.qfd = -1;
@@ -242,6 +247,8 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 			break;
 		}
 		qs_jentry_add_file(it->e, r[i].path, NULL, (guint64)st.st_dev, (guint64)st.st_ino);
+		((struct qs_jfile *)g_ptr_array_index(it->e->jfiles, it->e->jfiles->len - 1))->btime =
+			qs_jfile_btime(a->s.rootfd, r[i].path);
 	}
 	g_free(r);
 	return it->error ? -1 : 0;
@@ -280,7 +287,7 @@ static void fill_entry(struct qs_actor *a, const struct qs_msg *m, const struct 
 	e->uuid = qs_move_uuid();
 	e->state = g_strdup(e->deletion ? "deleting" : "moving");
 	e->created = (gint64)time(NULL);
-	e->run_id = a->run_id;
+	e->run_id = a->run_id ? a->run_id : qs_db_current_run(a->s.db);
 	e->queue_root = g_strdup(a->s.root);
 	e->format = g_strdup(a->format);
 	e->queue_id = g_strdup(m->id ? m->id : "");
@@ -382,6 +389,15 @@ static bool in_hold(const char *path)
 	return strncmp(path, "hold/", 5) == 0;
 }
 
+/* mail_queue_id_ok(): what postsuper accepts, and all that may go on
+ * its stdin (one ID per line) */
+static bool postfix_id_ok(const char *id)
+{
+	size_t n = strspn(id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_");
+
+	return n > 0 && n <= 255 && id[n] == '\0';
+}
+
 static void run_postsuper(GPtrArray *v, const char *op, char **diag)
 {
 	GPtrArray *ids = g_ptr_array_new();
@@ -390,6 +406,8 @@ static void run_postsuper(GPtrArray *v, const char *op, char **diag)
 	*diag = NULL;
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
+		if (!postfix_id_ok(it->e->queue_id))
+			continue;	/* reported as not done by the checks after */
 		if (strcmp(op, "-h") != 0 || !in_hold(it->content))
 			g_ptr_array_add(ids, it->e->queue_id);
 	}
@@ -405,7 +423,7 @@ static void hold_native(struct qs_actor *a, struct item *it, const struct qs_jfi
 	if (!has_file(a, it->content, f))
 		fail(it, "%s: vanished or replaced before it could be held", it->content);
 	else if (qs_move_mkparents(a->s.rootfd, dst, 0700, true) < 0 ||
-		 renameat(a->s.rootfd, it->content, a->s.rootfd, dst) < 0)
+		 qs_move_rename(a->s.rootfd, it->content, a->s.rootfd, dst) < 0)
 		fail(it, "cannot move %s to %s: %s", it->content, dst, g_strerror(errno));
 	else
 		it->result = "held";
@@ -485,7 +503,8 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 			g_free(it->e->method);
 			it->e->method = g_strdup("qmail-live");
 		}
-		if (hold_first && f && !in_hold(f->path)) {
+		/* postsuper -h does not take maildrop/ files (not yet cleaned up) */
+		if (hold_first && f && !in_hold(f->path) && !under(f->path, "maildrop")) {
 			/* postsuper -h renames it there, keeping the inode */
 			g_free(f->src);
 			f->src = g_strdup_printf("hold/%s", it->e->queue_id);
@@ -537,10 +556,14 @@ static void journal_batch(struct qs_actor *a, GPtrArray *all)
 	for (i = 0; i < all->len; i++)
 		if (((struct item *)g_ptr_array_index(all, i))->error == NULL)
 			g_ptr_array_add(v, g_ptr_array_index(all, i));
+	/* the caller's own batched rows first, so that a failure below
+	 * rolls back only the journal */
+	qs_db_commit(a->s.db, &err);
 	for (i = 0; i < v->len && err == NULL; i++)
 		qs_journal_add(a->s.db, ((struct item *)g_ptr_array_index(v, i))->e, &err);
 	/* the journal is on disk before any file moves */
 	if (err || qs_db_commit(a->s.db, &err) < 0) {
+		qs_db_rollback(a->s.db);
 		fail_all(v, err->message);
 		g_error_free(err);
 		goto out;

@@ -16,7 +16,20 @@
  * - a relay verdict is downgraded to `unsure` (reason kept, trace says
  *   why) when the envelope is suspect (m->envelope_suspect), when the
  *   header block was cut by a cap, or when a spare rule could not be
- *   evaluated (PCRE2 match error): doubt never purges.
+ *   evaluated (PCRE2 match error): doubt never purges;
+ * - with no local_domains at all (none configured, no MTA files read)
+ *   open-relay, forged-local-sender and backscatter stay `unsure`: every
+ *   recipient would look external;
+ * - a recipient at localhost or at one of local_hostnames is local even
+ *   when local_domains does not list it (every MTA delivers those here);
+ * - the "origin" of rules 6 and 10 is the client seen through this
+ *   host's own hops (content filter re-injection, webmail on loopback);
+ *   a trusted_networks client is `trusted-network` even when the mail
+ *   came to it from outside (a LAN server forwarding through us), while
+ *   the counted origin_ip is that outside sender (origin.h);
+ * - with unknown envelope recipients (rcpts_known false) the "for" of our
+ *   own Received lines stands in, as the brief asks; with none, no rule
+ *   that needs "every recipient external" fires.
  */
 #include "config.h"
 #include <string.h>
@@ -25,6 +38,7 @@
 #include "classify.h"
 #include "dsn.h"
 #include "origin.h"
+#include "policy_int.h"
 #include "qs_limits.h"
 
 struct qs_judge_ctx {
@@ -37,7 +51,8 @@ struct qs_judge_ctx {
 /* per-call state that does not belong in the judgement */
 struct judge_state {
 	const struct qs_msg *m;
-	bool carried;		/* judging the original inside a bounce */
+	bool carried;		/* original in a bounce: ours only from our own name on */
+	bool nested;		/* judging the original inside a bounce: no deeper */
 	const char *extra_name;	/* one more host name of ours */
 	bool block_relay;	/* a doubt that forbids `relay` */
 	const char *block_why;
@@ -70,98 +85,40 @@ void qs_judge_ctx_free(struct qs_judge_ctx **pctx)
 	*pctx = NULL;
 }
 
-static void hop_free(gpointer p)
-{
-	qs_hop_clear(p);
-	g_free(p);
-}
-
-static void dest_free(gpointer p)
-{
-	struct qs_dest *d = p;
-
-	g_free(d->addr);
-	g_free(d->dest);
-	g_free(d);
-}
-
-static void trace_free(gpointer p)
-{
-	struct qs_trace *t = p;
-
-	g_free(t->rule);
-	g_free(t->detail);
-	g_free(t);
-}
-
-void qs_judgement_init(struct qs_judgement *j)
-{
-	memset(j, 0, sizeof *j);
-	j->reasons = g_ptr_array_new_with_free_func(g_free);
-	j->hops = g_ptr_array_new_with_free_func(hop_free);
-	j->dests = g_ptr_array_new_with_free_func(dest_free);
-	j->trace = g_ptr_array_new_with_free_func(trace_free);
-	qs_headers_init(&j->headers);
-}
-
-void qs_judgement_destroy(struct qs_judgement *j)
-{
-	if (j->reasons == NULL)
-		return;
-	qs_judgement_clear(j);
-	g_ptr_array_free(j->reasons, TRUE);
-	g_ptr_array_free(j->hops, TRUE);
-	g_ptr_array_free(j->dests, TRUE);
-	g_ptr_array_free(j->trace, TRUE);
-	qs_headers_free(&j->headers);
-	memset(j, 0, sizeof *j);
-}
-
-static void judgement_free(struct qs_judgement *j)
-{
-	qs_judgement_destroy(j);
-	g_free(j);
-}
-
-void qs_judgement_clear(struct qs_judgement *j)
-{
-	if (j->original) {
-		judgement_free(j->original);
-		j->original = NULL;
-	}
-	g_ptr_array_set_size(j->reasons, 0);
-	g_ptr_array_set_size(j->hops, 0);
-	g_ptr_array_set_size(j->dests, 0);
-	g_ptr_array_set_size(j->trace, 0);
-	qs_headers_clear(&j->headers);
-	g_free(j->client_ip);
-	g_free(j->client_helo);
-	g_free(j->client_name);
-	g_free(j->auth_user);
-	g_free(j->origin_ip);
-	g_free(j->origin_client);
-	g_free(j->origin_helo);
-	g_free(j->origin_name);
-	j->origin_client = j->origin_helo = j->origin_name = NULL;
-	g_free(j->subject);
-	g_free(j->explanation);
-	j->client_ip = j->client_helo = j->client_name = j->auth_user = j->origin_ip = NULL;
-	j->subject = j->explanation = NULL;
-	j->verdict = QS_VERDICT_UNSURE;
-	j->authenticated = j->local_submission = j->origin_trusted = j->origin_external = false;
-	j->rcpts_from_received = j->carried_passed_here = j->carried_incomplete = false;
-}
-
-const char *qs_verdict_name(enum qs_verdict v)
-{
-	switch (v) {
-	case QS_VERDICT_RELAY: return "relay";
-	case QS_VERDICT_LEGIT: return "legit";
-	default: return "unsure";
-	}
-}
-
 /* ---- facts ---------------------------------------------------------- */
+
+/* implicit_local - names that are this host even when local_domains
+ * forgets them: localhost and our own host names (Postfix's default
+ * mydestination, qmail's control/me in locals) */
+static bool implicit_local(const struct qs_config *c, const char *dom)
+{
+	return dom && (strcmp(dom, "localhost") == 0 || strcmp(dom, "localhost.localdomain") == 0 ||
+		       qs_hostname_is_local(c, dom));
+}
+
+/* resolve - qs_addr_resolve(), counting implicit_local() hops as local */
+static void resolve(const struct qs_config *c, const char *addr, char **dest, bool *local)
+{
+	GPtrArray *hops;
+	guint i;
+
+	*dest = NULL;
+	if (qs_addr_resolve(c, addr, dest, local) != QS_ADDR_DOMAIN || *local || !implicit_local(c, *dest))
+		return;
+	hops = g_ptr_array_new_with_free_func(g_free);
+	qs_addr_hops(addr, hops);
+	*local = true;
+	for (i = 0; i < hops->len; i++) {
+		const char *h = g_ptr_array_index(hops, i);
+		if (qs_domain_is_local(c, h) || implicit_local(c, h))
+			continue;
+		g_free(*dest);
+		*dest = g_strdup(h);
+		*local = false;
+		break;
+	}
+	g_ptr_array_free(hops, TRUE);
+}
 
 static void add_dest(const struct qs_config *c, struct qs_judgement *j, const char *addr)
 {
@@ -170,7 +127,7 @@ static void add_dest(const struct qs_config *c, struct qs_judgement *j, const ch
 	d->addr = g_strdup(addr);
 	/* QS_ADDR_INVALID leaves dest NULL and local false: neither local
 	 * nor external (all_external() refuses it) */
-	qs_addr_resolve(c, addr, &d->dest, &d->local);
+	resolve(c, addr, &d->dest, &d->local);
 	g_ptr_array_add(j->dests, d);
 }
 
@@ -266,7 +223,7 @@ static int re_match(struct qs_judge_ctx *ctx, const struct qs_rule *r, const cha
 static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j,
 			const struct qs_rule *r, char **what)
 {
-	int rc = 0, err = 0;
+	int err = 0;
 	guint i;
 
 #define TRY(val, label) do { int x_ = re_match(ctx, r, (val)); \
@@ -309,7 +266,7 @@ static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct
 		break;
 	}
 #undef TRY
-	return rc ? rc : err;
+	return err;	/* 0, or -1: no match anywhere and some value could not be tried */
 }
 
 /* ---- decisions ------------------------------------------------------ */
@@ -455,7 +412,9 @@ static void carried_msg(const struct qs_dsn *d, struct qs_msg *om, struct qs_jud
 	qs_hdr_parse(d->hdr->data, d->hdr->len, &tmp->headers);
 	rp = qs_headers_get(&tmp->headers, "Return-Path", 0);
 	from = qs_headers_get(&tmp->headers, "From", 0);
-	if (rp && strstr(rp, "<>"))
+	if (d->orig_sender)	/* Postfix names the envelope sender in the report */
+		om->sender = g_strdup(d->orig_sender);
+	else if (rp && strstr(rp, "<>"))
 		om->sender = g_strdup("");
 	else
 		om->sender = qs_hdr_first_address(rp ? rp : from);
@@ -509,8 +468,8 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	struct judge_state ost;
 	bool mine, relay;
 
-	if (st->carried || m->sender == NULL || *m->sender != '\0' || !all_external(j)) {
-		qs_trace_add(j, "backscatter", false, "%s", st->carried ? "not looked at inside a bounce" :
+	if (st->nested || m->sender == NULL || *m->sender != '\0' || !all_external(j)) {
+		qs_trace_add(j, "backscatter", false, "%s", st->nested ? "not looked at inside a bounce" :
 			     m->sender == NULL || *m->sender ? "sender is not <>" : "not every recipient is external");
 		return false;
 	}
@@ -529,6 +488,7 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	memset(&ost, 0, sizeof ost);
 	ost.m = &om;
 	ost.carried = !mine;	/* our own bounce: the original came from our queue */
+	ost.nested = true;	/* one level: the original's own bounces are not opened */
 	ost.extra_name = newest_by;
 	judge_inner(ctx, &ost, j->original);
 	j->original->carried_incomplete = d->incomplete;
@@ -578,7 +538,10 @@ static bool addr_is_local(const struct qs_config *c, const char *addr)
 	bool local = false;
 
 	/* a bare name proves nothing about a domain of ours */
-	if (qs_addr_resolve(c, addr, &dest, &local) != QS_ADDR_DOMAIN)
+	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
+		return false;
+	resolve(c, addr, &dest, &local);
+	if (dest == NULL)
 		local = false;
 	g_free(dest);
 	return local;
@@ -617,11 +580,21 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 	return NULL;
 }
 
-static bool rule_forwarded(const struct qs_config *c, struct qs_judgement *j)
+static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j)
 {
 	const char *dt;
 	guint i;
 
+	/* the queue's own record of the address before alias expansion
+	 * (Postfix O record): the most direct evidence there is */
+	for (i = 0; i < m->rcpts->len; i++) {
+		const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);
+		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, r->orig))
+			continue;
+		qs_trace_add(j, "forwarded", true, "%s was originally addressed to local %s", r->addr, r->orig);
+		decide(j, QS_VERDICT_LEGIT, "forwarded");
+		return true;
+	}
 	for (i = 0; i < j->hops->len; i++) {
 		const struct qs_hop *h = g_ptr_array_index(j->hops, i);
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
@@ -696,42 +669,6 @@ static bool rule_forged_local(const struct qs_config *c, const struct qs_msg *m,
 	return hit;
 }
 
-/* ---- the explanation line ------------------------------------------- */
-
-static void explain(const struct qs_msg *m, struct qs_judgement *j)
-{
-	GString *s = g_string_new(qs_verdict_name(j->verdict));
-	GPtrArray *doms = g_ptr_array_new();
-	guint i, k;
-
-	g_string_append(s, ": ");
-	for (i = 0; i < j->reasons->len; i++)
-		g_string_append_printf(s, "%s%s", i ? "," : "", (char *)g_ptr_array_index(j->reasons, i));
-	g_string_append(s, " - sender ");
-	g_string_append(s, m->sender == NULL ? "unknown" : *m->sender ? m->sender : "<>");
-	for (i = 0; i < j->dests->len; i++) {
-		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
-		bool dup = false;
-		for (k = 0; k < doms->len && !dup; k++)
-			dup = g_strcmp0(g_ptr_array_index(doms, k), d->dest) == 0;
-		if (!dup && d->dest)
-			g_ptr_array_add(doms, d->dest);
-	}
-	g_string_append_printf(s, ", %u recipient%s", j->dests->len, j->dests->len == 1 ? "" : "s");
-	for (k = 0; k < doms->len && k < 3; k++)
-		g_string_append_printf(s, "%s%s", k ? ", " : " at ", (char *)g_ptr_array_index(doms, k));
-	if (doms->len > 3)
-		g_string_append_printf(s, " and %u more domains", doms->len - 3);
-	if (j->origin_ip)
-		g_string_append_printf(s, ", from %s", j->origin_ip);
-	else if (j->local_submission)
-		g_string_append(s, ", local submission");
-	if (j->auth_user)
-		g_string_append_printf(s, ", auth %s", j->auth_user);
-	g_ptr_array_free(doms, TRUE);
-	j->explanation = g_string_free(s, FALSE);
-}
-
 /* ---- the judge ------------------------------------------------------ */
 
 static bool unreadable(const struct qs_msg *m, struct qs_judgement *j)
@@ -753,11 +690,20 @@ static void apply_rules(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 
 	if (rule_whitelist(ctx, st, j) || rule_purge(ctx, st, j) || rule_local_recipient(j) ||
 	    rule_auth(c, j) || rule_backscatter(ctx, st, j) || rule_trusted(j) ||
-	    rule_forwarded(c, j) || rule_bounce(m, j) || rule_open_relay(c, m, j) ||
+	    rule_forwarded(c, m, j) || rule_bounce(m, j) || rule_open_relay(c, m, j) ||
 	    rule_forged_local(c, m, j))
 		return;
 	qs_trace_add(j, "no-rule", true, "no rule decided");
 	decide(j, QS_VERDICT_UNSURE, "no-rule");
+}
+
+/* needs_domains - did the deciding reason rest on "recipient external"? */
+static bool needs_domains(const struct qs_judgement *j)
+{
+	const char *r = j->reasons->len ? g_ptr_array_index(j->reasons, 0) : "";
+
+	return strcmp(r, "open-relay") == 0 || strcmp(r, "forged-local-sender") == 0 ||
+	       strcmp(r, "backscatter") == 0;
 }
 
 static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct qs_judgement *j)
@@ -781,11 +727,16 @@ static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 		st->block_relay = true;
 		st->block_why = "the envelope is suspect (duplicated envelope headers)";
 	}
+	if (j->verdict == QS_VERDICT_RELAY && ctx->cfg->local_domains->len == 0 && needs_domains(j)) {
+		/* without local_domains every recipient looks external */
+		st->block_relay = true;
+		st->block_why = "no local_domains known (configure them): cannot tell local recipients";
+	}
 	if (j->verdict == QS_VERDICT_RELAY && st->block_relay) {
 		j->verdict = QS_VERDICT_UNSURE;
 		qs_trace_add(j, "downgrade", true, "relay -> unsure: %s", st->block_why);
 	}
-	explain(m, j);
+	qs_judgement_explain(m, j);
 }
 
 void qs_judge(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct qs_judgement *j)

@@ -21,6 +21,8 @@ void qs_dsn_clear(struct qs_dsn *d)
 	g_ptr_array_set_size(d->rcpts, 0);
 	g_free(d->reporting_mta);
 	d->reporting_mta = NULL;
+	g_free(d->orig_sender);
+	d->orig_sender = NULL;
 	d->found = d->incomplete = false;
 	d->kind = NULL;
 	d->depth_hits = 0;
@@ -127,10 +129,15 @@ static char *status_value(const char *line)
 /* parse_status - message/delivery-status: Reporting-MTA and recipients */
 static void parse_status(struct qs_dsn *d, const GByteArray *text)
 {
-	char *s = g_strndup((const char *)text->data, text->len);
-	char **lines = g_strsplit(s, "\n", -1);
-	GPtrArray *orig = g_ptr_array_new_with_free_func(g_free);
+	char *s, **lines;
+	GPtrArray *orig;
 	int i;
+
+	if (text->len == 0 || text->data == NULL)
+		return;	/* an empty part: GMime may hand us no buffer at all */
+	s = g_strndup((const char *)text->data, text->len);
+	lines = g_strsplit(s, "\n", -1);
+	orig = g_ptr_array_new_with_free_func(g_free);
 
 	for (i = 0; lines[i] && d->rcpts->len < QS_MAX_RCPTS; i++) {
 		char *l = g_strchomp(lines[i]);
@@ -144,6 +151,8 @@ static void parse_status(struct qs_dsn *d, const GByteArray *text)
 				g_ptr_array_add(orig, v);
 		} else if (g_ascii_strncasecmp(l, "Reporting-MTA:", 14) == 0 && !d->reporting_mta) {
 			d->reporting_mta = status_value(l);
+		} else if (g_ascii_strncasecmp(l, "X-Postfix-Sender:", 17) == 0 && !d->orig_sender) {
+			d->orig_sender = status_value(l);
 		}
 	}
 	if (d->rcpts->len == 0)

@@ -31,6 +31,7 @@ struct qs_dsn {
 	GPtrArray *rcpts;	/* char *: recipients the report names */
 	char *reporting_mta;	/* host name from Reporting-MTA / qmail-send, or NULL */
 	guint depth_hits;	/* parts skipped because of QS_MAX_MIME_DEPTH */
+	char *orig_sender;	/* Postfix X-Postfix-Sender (the original envelope sender), or NULL */
 };
 
 void qs_dsn_init(struct qs_dsn *d);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include "conf.h"
 #include "eml.h"
 #include "hdr.h"
 #include "qs_limits.h"
@@ -33,8 +34,12 @@ static void set_client(struct qs_msg *m, const char *v)
 			qs_msg_set(&m->client_helo, w[i] + 5, strlen(w[i] + 5));
 		else if (g_str_has_prefix(w[i], "name="))
 			qs_msg_set(&m->client_name, w[i] + 5, strlen(w[i] + 5));
-		else if (m->client_ip == NULL)
-			qs_msg_set(&m->client_ip, w[i], strlen(w[i]));
+		else if (m->client_ip == NULL) {
+			/* "[192.0.2.1]", "[IPv6:2001:db8::1]" and mapped forms as plain IPs */
+			char *ip = qs_ip_normalize(w[i]);
+			qs_msg_set(&m->client_ip, ip ? ip : w[i], strlen(ip ? ip : w[i]));
+			g_free(ip);
+		}
 	}
 	g_strfreev(w);
 }

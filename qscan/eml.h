@@ -13,7 +13,8 @@
  *   X-Qscan-Rcpt: <addr>          a pending recipient (repeat for more)
  *   X-Qscan-Rcpt-Done: <addr>     a recipient already delivered/bounced
  *   X-Qscan-Client: IP [helo=H] [name=N]
- *                                 who handed it over (queue metadata)
+ *                                 who handed it over (queue metadata);
+ *                                 "[1.2.3.4]", "[IPv6:...]" are accepted
  *   X-Qscan-Auth: user            SMTP AUTH user from queue metadata
  *   X-Qscan-Local: yes            local submission (sendmail, pickup)
  *   X-Qscan-Arrival: T            unix seconds or ISO 8601 ("...Z")

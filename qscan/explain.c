@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "classify.h"
+#include "eml.h"
 #include "explain_out.h"
 #include "cli.h"
 #include "log.h"
@@ -29,36 +30,6 @@ static const GOptionEntry entries[] = {
 	{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_args, NULL, "QUEUE_DIR ID | FILE" },
 	{ NULL },
 };
-
-/* load_file - a plain message file: header block and body, no envelope */
-static int load_file(const char *path, struct qs_msg *m)
-{
-	GError *err = NULL;
-	struct stat st;
-	int fd = qs_open_file(AT_FDCWD, path, &st, &err);
-	int rc;
-
-	m->format = "eml";
-	m->id = g_path_get_basename(path);
-	m->path = g_strdup(path);
-	m->rcpts_known = false;
-	qs_msg_add_file(m, path);
-	if (fd < 0) {
-		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s", err->message);
-		g_error_free(err);
-		return -1;
-	}
-	m->size = st.st_size;
-	m->mtime = st.st_mtime;
-	rc = qs_read_rfc5322(fd, m->hdr, &m->hdr_complete, m->body, QS_MAX_BODY, &m->body_complete, &err);
-	close(fd);
-	if (rc < 0) {
-		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: %s", path, err->message);
-		g_error_free(err);
-		return -1;
-	}
-	return 0;
-}
 
 /* load_queued - walk QUEUE_DIR until the message with this id (or path) */
 static int load_queued(const char *root, const char *id, struct qs_msg *m, struct qs_config *cfg)
@@ -93,7 +64,8 @@ static int load_queued(const char *root, const char *id, struct qs_msg *m, struc
 	}
 	if (found) {
 		m->format = p->name;
-		p->load(fd, &it, m);
+		if (p->load(fd, &it, m) == QS_LOAD_SKIP)
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: not a finished message (still being written?)", it.path);
 		if (m->id == NULL)
 			m->id = g_strdup(it.id);
 		if (m->path == NULL)
@@ -132,7 +104,7 @@ int qs_cmd_explain(int argc, char **argv)
 		if (qs_config_add_trusted_network(cfg, *p, &err) < 0)
 			qs_fatal(QS_EXIT_USAGE, "--trusted-network %s: %s", *p, err->message);
 	if (nargs == 1)
-		load_file(opt_args[0], m);
+		qs_eml_load(opt_args[0], m, true);	/* X-Qscan-* envelope lines, if any */
 	else if (load_queued(opt_args[0], opt_args[1], m, cfg) < 0)
 		qs_fatal(QS_EXIT_USAGE, "%s: no message with id or path '%s' in this queue", opt_args[0], opt_args[1]);
 	jc = qs_judge_ctx_new(cfg);

@@ -25,18 +25,11 @@ void qs_hdr_global_init(void)
 	}
 }
 
-static void header_free(gpointer p)
-{
-	struct qs_header *h = p;
-
-	g_free(h->name);
-	g_free(h->value);
-	g_free(h);
-}
-
 void qs_headers_init(struct qs_headers *h)
 {
-	h->list = g_ptr_array_new_with_free_func(header_free);
+	h->list = g_ptr_array_new();
+	h->fields = g_array_new(FALSE, FALSE, sizeof(struct qs_header));
+	h->arena = g_string_sized_new(4096);
 	h->malformed = 0;
 	h->truncated = false;
 }
@@ -45,6 +38,10 @@ void qs_headers_clear(struct qs_headers *h)
 {
 	if (h->list)
 		g_ptr_array_set_size(h->list, 0);
+	if (h->fields)
+		g_array_set_size(h->fields, 0);
+	if (h->arena)
+		g_string_truncate(h->arena, 0);
 	h->malformed = 0;
 	h->truncated = false;
 }
@@ -53,7 +50,13 @@ void qs_headers_free(struct qs_headers *h)
 {
 	if (h->list)
 		g_ptr_array_free(h->list, TRUE);
+	if (h->fields)
+		g_array_free(h->fields, TRUE);
+	if (h->arena)
+		g_string_free(h->arena, TRUE);
 	h->list = NULL;
+	h->fields = NULL;
+	h->arena = NULL;
 }
 
 /* field_name_len - length of "name" before ':' if the line starts a field */
@@ -70,46 +73,69 @@ static size_t field_name_len(const guint8 *p, size_t n)
 	return 0;
 }
 
-/* add_field - one (possibly folded) field from p[0..n), LF inside */
+/* add_field - one (possibly folded) field from p[0..n), LF inside; the
+ * name and the unfolded value go to the arena, offsets to `fields` */
 static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t name_len)
 {
-	struct qs_header *h;
-	GString *v;
-	size_t i = name_len + 1;
+	struct qs_header h;
+	GString *a = out->arena;
+	size_t i = name_len + 1, vstart, vlen = 0;
 
-	if (out->list->len >= QS_MAX_HEADERS) {
+	if (out->fields->len >= QS_MAX_HEADERS) {
 		out->truncated = true;
 		return;
 	}
+	h.name = GSIZE_TO_POINTER(a->len);
+	g_string_append_len(a, (const char *)p, (gssize)name_len);
+	g_string_append_c(a, '\0');
+	h.value = GSIZE_TO_POINTER(a->len);
+	vstart = a->len;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
-	v = g_string_sized_new(n - i);
-	for (; i < n; i++) {
-		if (p[i] == '\n' || p[i] == '\r')
-			continue;	/* unfold: drop the line break, keep the blank */
-		if (p[i] == '\0') {
-			g_string_append_c(v, ' ');
-			continue;
-		}
-		if (v->len >= QS_MAX_HEADER_LINE) {
+	while (i < n) {
+		size_t j = i;
+		/* copy up to the next line break or NUL in one go */
+		while (j < n && p[j] != '\n' && p[j] != '\r' && p[j] != '\0')
+			j++;
+		if (vlen + (j - i) > QS_MAX_HEADER_LINE) {
+			j = i + (QS_MAX_HEADER_LINE - vlen);
+			g_string_append_len(a, (const char *)p + i, (gssize)(j - i));
 			out->truncated = true;
 			break;
 		}
-		g_string_append_c(v, (char)p[i]);
+		g_string_append_len(a, (const char *)p + i, (gssize)(j - i));
+		vlen += j - i;
+		if (j < n && p[j] == '\0') {
+			g_string_append_c(a, ' ');	/* NUL would end the C string */
+			vlen++;
+		}
+		i = j + 1;	/* unfold: the line break goes, the blank stays */
 	}
-	while (v->len && (v->str[v->len - 1] == ' ' || v->str[v->len - 1] == '\t'))
-		g_string_truncate(v, v->len - 1);
-	h = g_new(struct qs_header, 1);
-	h->name = g_strndup((const char *)p, name_len);
-	h->value = g_string_free(v, FALSE);
-	g_ptr_array_add(out->list, h);
+	while (a->len > vstart && (a->str[a->len - 1] == ' ' || a->str[a->len - 1] == '\t'))
+		g_string_truncate(a, a->len - 1);
+	g_string_append_c(a, '\0');
+	g_array_append_val(out->fields, h);
+}
+
+/* fix_pointers - the arena is complete: turn offsets into pointers */
+static void fix_pointers(struct qs_headers *out)
+{
+	guint i;
+
+	g_ptr_array_set_size(out->list, 0);
+	for (i = 0; i < out->fields->len; i++) {
+		struct qs_header *h = &g_array_index(out->fields, struct qs_header, i);
+		h->name = out->arena->str + GPOINTER_TO_SIZE(h->name);
+		h->value = out->arena->str + GPOINTER_TO_SIZE(h->value);
+		g_ptr_array_add(out->list, h);
+	}
 }
 
 int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 {
 	size_t pos = 0;
 
-	if (out->list == NULL)
+	if (out->list == NULL || out->fields == NULL)
 		qs_headers_init(out);
 	qs_headers_clear(out);
 	while (pos < len) {
@@ -131,6 +157,7 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 		}
 		add_field(out, data + start, end - start, name_len);
 	}
+	fix_pointers(out);
 	return out->truncated ? -1 : 0;
 }
 

@@ -20,9 +20,13 @@ struct qs_header {
 };
 
 struct qs_headers {
-	GPtrArray *list;	/* struct qs_header * in file order */
+	GPtrArray *list;	/* struct qs_header * in file order (read-only) */
 	guint malformed;	/* lines that were not "name: value" */
 	bool truncated;		/* a cap was hit */
+	/* storage behind `list`, reused from message to message so that a
+	 * scan does not allocate per header field */
+	GArray *fields;		/* struct qs_header, pointing into arena */
+	GString *arena;		/* name\0value\0 ... */
 };
 
 void qs_hdr_global_init(void);

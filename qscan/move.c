@@ -23,13 +23,15 @@
 #include "act-int.h"
 #include "util.h"
 
-static long crash_left = -2;	/* -2 unread, -1 off */
+static long crash_left = -1;
+static pid_t crash_pid;		/* the process crash_left was read in */
 
 void qs_move_tick(void)
 {
-	if (crash_left == -2) {
+	if (crash_pid != getpid()) {
 		const char *e = getenv("QSCAN_TEST_CRASH_AFTER");
 		guint64 v;
+		crash_pid = getpid();
 		crash_left = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (long)v : -1;
 	}
 	if (crash_left < 0)
@@ -153,6 +155,20 @@ static int copy_bytes(int in, int out)
 	return 0;
 }
 
+/* rename that never replaces an existing destination (a new message
+ * that took the name meanwhile); link + unlink where renameat2 is not
+ * supported by the file system */
+int qs_move_rename(int sd, const char *sp, int dd, const char *dp)
+{
+	if (renameat2(sd, sp, dd, dp, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(sd, sp, dd, dp, 0) < 0)
+		return -1;
+	return unlinkat(sd, sp, 0) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 /* copy sd/sp to dd/dp through a temporary name, with metadata, fsync'd */
 int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
 {
@@ -176,7 +192,7 @@ int qs_move_copy(int sd, const char *sp, int dd, const char *dp, GString *notes)
 		goto out;
 	}
 	qs_move_tick();
-	if (renameat(dd, tmp, dd, dp) < 0) {
+	if (qs_move_rename(dd, tmp, dd, dp) < 0) {
 		e = errno;
 		goto out;
 	}
@@ -200,14 +216,21 @@ out:
 static int transfer(int sd, const char *sp, int dd, const char *dp, bool inherit,
 		    GString *notes)
 {
-	if (qs_move_mkparents(dd, dp, 0700, inherit) < 0) {
-		g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
-				       g_strerror(errno));
-		return -1;
-	}
+	struct stat st;
+
 	qs_move_tick();
-	if (renameat(sd, sp, dd, dp) == 0)
+	if (qs_move_rename(sd, sp, dd, dp) == 0)
 		return 0;
+	/* the destination's directory is created only when missing */
+	if (errno == ENOENT && fstatat(sd, sp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (qs_move_mkparents(dd, dp, 0700, inherit) < 0) {
+			g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
+					       g_strerror(errno));
+			return -1;
+		}
+		if (qs_move_rename(sd, sp, dd, dp) == 0)
+			return 0;
+	}
 	if (errno != EXDEV) {
 		g_string_append_printf(notes, "%s: cannot move: %s\n", sp, g_strerror(errno));
 		return -1;
@@ -236,6 +259,10 @@ static int source_state(int sd, const char *sp, const struct qs_jfile *f, struct
 	if (!S_ISREG(st->st_mode) ||
 	    (f->ino && ((guint64)st->st_ino != f->ino || (guint64)st->st_dev != f->dev)))
 		return -1;		/* another file now has that name */
+	/* the same inode number, but born again: a reused qmail number or
+	 * Postfix ID after the MTA finished the message we journalled */
+	if (f->btime && qs_jfile_btime(sd, sp) != f->btime)
+		return -1;
 	return 1;
 }
 
@@ -259,7 +286,7 @@ static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *
 		if (rc == 0)
 			(*moved)++;
 	} else if (src < 0) {
-		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+		g_string_append_printf(notes, "%s: now another file (not the one journalled); left in place\n", sp);
 	} else {
 		g_string_append_printf(notes, "%s: vanished before it was moved\n", sp);
 	}
@@ -281,7 +308,7 @@ static int delete_one(struct qs_store *s, const struct qs_jfile *f, guint *moved
 		}
 		(*moved)++;
 	} else if (src < 0) {
-		g_string_append_printf(notes, "%s: now another file (inode changed); left in place\n", sp);
+		g_string_append_printf(notes, "%s: now another file (not the one journalled); left in place\n", sp);
 	}
 	return 0;
 }

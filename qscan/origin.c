@@ -94,6 +94,12 @@ bool qs_host_is_ours(const struct qs_config *c, const char *host, const char *ex
 	return ours;
 }
 
+static bool by_is_localhost(const char *by)
+{
+	return name_eq(by, "localhost") || name_eq(by, "localhost.localdomain") ||
+	       is_loopback(by) || name_eq(by, "[127.0.0.1]") || name_eq(by, "[::1]");
+}
+
 /* qmail writes "(qmail N invoked from network)" above its "from" line */
 static bool qmail_pair_top(const char *raw)
 {
@@ -149,36 +155,44 @@ static char *phrase_user(const char *raw, const char *phrase)
 static bool raw_says_auth(const char *raw, char **user)
 {
 	static const char *const phrases[] = {
-		"(authenticated as", "authenticated sender:", "(authenticated user", NULL,
+		"authenticated as ", "authenticated sender:", "authenticated user ", NULL,
 	};
 	int i;
 
 	*user = NULL;
 	for (i = 0; phrases[i]; i++) {
-		if (g_strstr_len(raw, -1, phrases[i]) || strcasestr(raw, phrases[i])) {
-			*user = phrase_user(raw, phrases[i]);
-			return true;
-		}
+		const char *at = strcasestr(raw, phrases[i]);
+		if (at == NULL || (at - raw >= 4 && g_ascii_strncasecmp(at - 4, "not ", 4) == 0))
+			continue;
+		*user = phrase_user(at, phrases[i]);
+		return true;
 	}
 	return false;
 }
 
-static void parse_hops(const struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 {
-	guint i;
+	guint i, skipped = 0;
 
-	for (i = 0; i < j->headers.list->len && hops->len < QS_MAX_RECEIVED; i++) {
+	for (i = 0; i < j->headers.list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		struct qs_hop *h;
 
 		if (g_ascii_strcasecmp(f->name, "Received") != 0)
 			continue;
+		if (hops->len >= QS_MAX_RECEIVED) {
+			skipped++;
+			continue;
+		}
 		h = g_new0(struct qs_hop, 1);
 		qs_received_parse(f->value, h);
 		h->ours = h->trusted = false;
 		g_ptr_array_add(hops, h);
 		g_ptr_array_add(raws, f->value);
 	}
+	if (skipped)
+		qs_trace_add(j, "received", false, "%u Received lines beyond the first %d not examined",
+			     skipped, QS_MAX_RECEIVED);
 }
 
 /* hop_continues - is hops[i] still ours, given hops[i-1] is? */
@@ -197,8 +211,11 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 	}
 	if (h->by == NULL)
 		return false;	/* not an MTA's line */
+	/* behind loopback: our MTA or a local filter (amavisd "by localhost")
+	 * wrote the next line only if it names us; a local program that
+	 * re-sends mail it fetched elsewhere brings foreign lines along */
 	if (qs_ip_is_us(c, prev->ip))
-		return true;
+		return qs_host_is_ours(c, h->by, names_extra) || by_is_localhost(h->by);
 	return qs_ip_is_trusted(c, prev->ip) && qs_host_is_ours(c, h->by, names_extra);
 }
 
@@ -346,36 +363,63 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	j->origin_trusted = qs_ip_is_trusted(c, policy);
 	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
 	j->origin_ip = g_strdup(deepest);
-	qs_trace_add(j, "origin", true, "client %s (%s%d) is %s; counted origin %s%s", policy,
-		     policy_at ? "Received line " : "metadata or line ", policy_at,
-		     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
-		     "this host but not in trusted_networks", deepest,
-		     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ? " (no external sender behind it)" : "");
+	{
+		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
+			      g_strdup(policy == m->client_ip ? "queue metadata" : "the chain");
+		qs_trace_add(j, "origin", true, "client %s (%s) is %s; counted origin %s%s", policy, where,
+			     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
+			     "this host but not in trusted_networks", deepest,
+			     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ?
+			     " (no external sender behind it)" : "");
+		g_free(where);
+	}
+}
+
+/* value_user - the account in a header value: "<addr>", "user",
+ * "Name <addr>", cPanel's "host: user@dom" and
+ * "host: authenticated_id: user@dom" (labels end in ':') */
+static char *value_user(const char *v)
+{
+	char **w, *u = NULL;
+	int i;
+
+	if (strchr(v, '<'))
+		return qs_hdr_first_address(v);
+	w = g_strsplit_set(v, " \t", -1);
+	for (i = 0; w[i] && u == NULL; i++) {
+		size_t n = strlen(w[i]);
+		while (n > 0 && (w[i][n - 1] == ';' || w[i][n - 1] == ','))
+			w[i][--n] = '\0';
+		if (n == 0 || w[i][n - 1] == ':')
+			continue;
+		u = g_strdup(w[i]);
+	}
+	g_strfreev(w);
+	return u;
 }
 
 static char *header_user(const struct qs_judgement *j, const char **which)
 {
 	static const char *const names[] = {
 		"X-Authenticated-Sender", "X-Authenticated-User", "X-Authenticated-As",
-		"X-Auth-User", "X-AuthUser", "X-Sender-Auth-User", NULL,
+		"X-Auth-User", "X-AuthUser", "X-Sender-Auth-User", "X-Get-Message-Sender-Via", NULL,
 	};
 	int i;
 
 	for (i = 0; names[i]; i++) {
 		const char *v = qs_headers_get(&j->headers, names[i], 0);
-		char *u, *e;
+		char *u;
 		if (v == NULL || *v == '\0')
 			continue;
-		u = strchr(v, '<') ? qs_hdr_first_address(v) : NULL;
-		if (u == NULL) {
-			while (*v == ' ' || *v == '\t')
-				v++;
-			u = g_strdup(v);
-			for (e = u; *e && *e != ' ' && *e != '\t' && *e != ';' && *e != ','; e++)
-				;
-			*e = '\0';
+		if (strcmp(names[i], "X-Get-Message-Sender-Via") == 0) {
+			/* cPanel: only "authenticated_id: user" names an account */
+			v = strstr(v, "authenticated_id:");
+			if (v == NULL)
+				continue;
+			v += strlen("authenticated_id:");
 		}
-		if (*u) {
+		u = value_user(v);
+		if (u && *u) {
 			*which = names[i];
 			return u;
 		}
@@ -401,7 +445,11 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		bool says;
 		if (!h->ours)
 			continue;
-		says = raw_says_auth(g_ptr_array_index(raws, i), &u);
+		/* the raw text is only asked when the parser understood the line
+		 * and found no user itself: a line it rejected as forged (text
+		 * smuggled in through an unsanitised HELO) must not vouch for AUTH */
+		says = h->parsed && !h->forged && !(h->auth_user && *h->auth_user) &&
+		       raw_says_auth(g_ptr_array_index(raws, i), &u);
 		if (!h->authenticated && !with_is_auth(h->with) && !says)
 			continue;
 		if (first < 0)

@@ -7,11 +7,13 @@
  * each hop:
  *   ours     written by this server. Normal mode: the newest hop is ours;
  *            an older hop stays ours while the chain below an ours hop
- *            is still inside this server: the previous ours hop's sending
- *            host is loopback or one of local_addresses (content filter
- *            re-injection, webmail), or a trusted_networks host and the
- *            older hop's `by` is one of our names (local_hostnames, the
- *            newest hop's `by`), or the previous hop is qmail's
+ *            is still inside this server: the older hop's `by` is one of
+ *            our names (local_hostnames, the newest hop's `by`, an address
+ *            of local_addresses, or localhost for a local filter such as
+ *            amavisd) and the previous ours hop's sending host is
+ *            loopback/local_addresses (content filter re-injection,
+ *            webmail) or in trusted_networks; or the previous hop has no
+ *            IP and names us as its sender; or it is qmail's
  *            "(qmail N invoked from network)" half of a pair. A hop below
  *            one that came from an external host or from a local program
  *            (uid, pickup) is never ours: its text was written by someone

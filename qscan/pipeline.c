@@ -6,7 +6,7 @@
 
 #define WINDOW 1024		/* results in flight: bounds memory */
 
-enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL };
+enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
 struct run {
 	struct qs_pipeline *p;
@@ -67,13 +67,17 @@ static void result_free(struct qs_result *r)
 	g_free(r);
 }
 
-/* process - load and judge one message (any thread) */
-static void process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_result *r)
+/* process - load and judge one message (any thread); ST_JUDGED or ST_SKIPPED */
+static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_result *r)
 {
 	struct qs_msg *m = &r->msg;
+	int rc;
 
 	m->format = p->parser->name;
-	if (p->parser->load(p->rootfd, &r->item, m) < 0 && m->err == QS_ERR_NONE)
+	rc = p->parser->load(p->rootfd, &r->item, m);
+	if (rc == QS_LOAD_SKIP)
+		return ST_SKIPPED;
+	if (rc < 0 && m->err == QS_ERR_NONE)
 		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: could not be read", r->item.path);
 	/* the walk knows these even when the load failed */
 	if (m->id == NULL)
@@ -89,7 +93,10 @@ static void process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_r
 	}
 	if (m->mtime < 0)
 		m->mtime = r->item.mtime;
+	/* a bulk scan shows no per-rule trace (that is `qscan explain`) */
+	r->j.quiet = true;
 	qs_judge(ctx, m, &r->j);
+	return ST_JUDGED;
 }
 
 static gpointer worker(gpointer data)
@@ -99,9 +106,9 @@ static gpointer worker(gpointer data)
 	struct qs_result *r;
 
 	while ((r = g_async_queue_pop(run->todo)) != (gpointer)run) {
-		process(run->p, ctx, r);
+		int st = process(run->p, ctx, r);
 		g_mutex_lock(&run->lock);
-		r->state = ST_JUDGED;
+		r->state = st;
 		g_cond_broadcast(&run->judged);
 		g_mutex_unlock(&run->lock);
 	}
@@ -133,12 +140,16 @@ static void advance(struct run *run, bool wait)
 		g_mutex_unlock(&run->lock);
 		if (r->state == ST_QUEUED)
 			return;
+		if (r->state == ST_SKIPPED) {
+			run->head++;
+			continue;
+		}
 		if (r->state == ST_JUDGED) {
 			r->action = "none";
 			r->state = ST_FINAL;
 			if (p->actor && r->j.verdict == QS_VERDICT_RELAY) {
 				r->state = ST_ACTING;
-				qs_actor_submit(p->actor, &r->msg, act_done, r);
+				qs_actor_submit_judged(p->actor, &r->msg, &r->j, act_done, r);
 			}
 		}
 		if (r->state == ST_ACTING) {
@@ -211,8 +222,7 @@ static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *in
 		r->state = ST_QUEUED;
 		run->tail++;
 		if (inline_ctx) {
-			process(p, inline_ctx, r);
-			r->state = ST_JUDGED;
+			r->state = process(p, inline_ctx, r);
 		} else {
 			g_async_queue_push(run->todo, r);
 		}

@@ -26,6 +26,11 @@ int qs_quarantine_reconcile(struct qs_db *db, const char *qdir, GString *log, GE
 
 	if (qs_journal_pending(db, rows, err) < 0)
 		rc = -1;
+	if (rc == 0 && rows->len && !qs_db_writable(db)) {
+		g_string_append_printf(log, "%u unfinished operation(s) in %s: open the database "
+				       "for writing to finish them\n", rows->len, qs_db_path(db));
+		g_ptr_array_set_size(rows, 0);
+	}
 	for (i = 0; rc == 0 && i < rows->len; i++)
 		g_hash_table_add(roots, ((struct qs_jentry *)g_ptr_array_index(rows, i))->queue_root);
 	g_hash_table_iter_init(&it, roots);

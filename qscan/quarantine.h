@@ -9,6 +9,10 @@
  * restore/expire: at least one message failed; `out` still tells what
  * happened to each). err->code QS_ACT_LOCKED: a queue lock was held.
  *
+ * Give them a database opened for writing: restore and expire write,
+ * and unfinished operations are only finished (and list/show are only
+ * exact) with a writable database.
+ *
  * An ID is a quarantine uuid or a unique prefix of one (8+ chars).
  *
  * JSON objects:

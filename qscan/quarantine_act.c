@@ -107,8 +107,25 @@ static int restore_one(struct qs_db *db, const char *qdir, struct qs_jentry *e, 
 		if (qs_move_commit(&s, rc == 0 ? err : NULL) < 0)
 			rc = -1;
 	}
-	if (rc == 0)
-		*hint = restore_hint(e, s.rootfd);
+	if (rc == 0) {
+		struct stat a, b;
+		char *h = restore_hint(e, s.rootfd);
+		/* copied back across file systems: new inodes */
+		bool other_fs = fstat(s.rootfd, &a) == 0 && fstat(s.qfd, &b) == 0 &&
+				a.st_dev != b.st_dev;
+
+		if (other_fs && g_strcmp0(e->format, "postfix") == 0)
+			*hint = g_strdup_printf("%s; it was copied back from another file system, so "
+						"its queue ID no longer matches its inode: run `postsuper` "
+						"once to fix the name", h);
+		else if (other_fs && g_strcmp0(e->format, "qmail") == 0)
+			*hint = g_strdup_printf("%s; it was copied back from another file system, so "
+						"mess/ no longer has the inode its number says: repair the "
+						"queue (e.g. queue-repair) before qmail-send starts", h);
+		else
+			*hint = g_strdup(h);
+		g_free(h);
+	}
 	qs_store_close(&s);
 	return rc;
 }

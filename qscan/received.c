@@ -46,12 +46,17 @@ static struct qs_span after_at(struct qs_span w)
 	return w;
 }
 
-/* A bare address, or ident@address (qmail, Exchange, old CriticalPath) */
+/* A bare address, or ident@address (qmail, Exchange, old CriticalPath),
+ * or Oracle Messaging's "/address" */
 static bool bare_ip_word(struct qs_rp *r, struct qs_span w)
 {
 	struct qs_span a = after_at(w);
 	char buf[QS_RCVD_IPLEN];
 
+	if (a.n > 1 && a.p[0] == '/') {
+		a.p++;
+		a.n--;
+	}
 	if (a.n == 0 || a.p[0] == '[' || !qs_rcvd_ip_norm(a, buf))
 		return false;
 	set_ip(r, a, 3);
@@ -79,6 +84,39 @@ static bool client_literal(struct qs_rp *r, struct qs_span w)
 		r->ambiguous = true;
 	memcpy(r->ip, buf, sizeof buf);
 	r->ip_prio = 4;
+	return true;
+}
+
+/*
+ * "name[ip]" with no blank (Sendmail builds that print the rDNS glued,
+ * PGP Universal's "Not Verified[ip]", RichMail's "unknown[ip]"), and
+ * "ident@[ip]" (WP-SMTPD, qmail-ldap: "Authenticated_SSL:user@[ip]",
+ * "user@dom@[ip]"). first: the word opens the comment.
+ */
+static bool glued_literal(struct qs_rp *r, struct qs_span w, bool first)
+{
+	const char *lb = memchr(w.p, '[', w.n);
+	struct qs_span pre, lit;
+
+	if (!lb || lb == w.p || w.p[w.n - 1] != ']')
+		return false;
+	pre = (struct qs_span){ w.p, (size_t)(lb - w.p) };
+	lit = (struct qs_span){ lb, w.n - pre.n };
+	if (!client_literal(r, lit))
+		return false;
+	if (pre.p[pre.n - 1] == '@') {
+		r->ident = (struct qs_span){ pre.p, pre.n - 1 };
+		r->rdns_decided = false;
+		r->rdns = (struct qs_span){ NULL, 0 };
+		if (qs_span_iprefix(r->ident, "Authenticated_SSL:") || qs_span_iprefix(r->ident, "Authenticated:")) {
+			const char *c = memchr(r->ident.p, ':', r->ident.n);
+			r->user = (struct qs_span){ c + 1, r->ident.n - (size_t)(c + 1 - r->ident.p) };
+			r->authenticated = true;
+		}
+		return true;
+	}
+	r->rdns_decided = first;
+	r->rdns = first ? pre : (struct qs_span){ NULL, 0 };
 	return true;
 }
 
@@ -119,7 +157,7 @@ static void client_words(struct qs_rp *r, struct qs_span *w, size_t n, size_t k0
 				r->rdns = k == k0 + 1 ? after_at(w[k0]) : (struct qs_span){ NULL, 0 };
 			}
 			continue;
-		} else if (bare_ip_word(r, w[k])) {
+		} else if (glued_literal(r, w[k], k == k0) || bare_ip_word(r, w[k])) {
 			continue;
 		} else if (qs_span_ieq(w[k], "verified") || qs_span_ieq(w[k], "unverified")) {
 			continue;
@@ -203,6 +241,8 @@ static void comment(struct qs_rp *r, struct qs_span in)
 	qs_rcvd_local_words(r, w, n);
 	if (r->cl == QS_CL_NONE && !r->seen_from && n >= 2 && qs_span_ieq(w[0], "from"))
 		leading_from(r, w, n);
+	if (r->cl == QS_CL_BY)
+		r->by_comment = true;
 	if (r->seen_by)
 		qs_rcvd_product(r, in, w, n);
 	if (r->cl == QS_CL_WITH && n == 1 && qs_span_ieq(w[0], "SSL"))
@@ -227,6 +267,17 @@ static void with_word(struct qs_rp *r, struct qs_span w)
 	r->with_words++;
 }
 
+/* Mimecast writes "with ESMTP with STARTTLS" / "with ESMTP with both
+ * STARTTLS and AUTH"; a "with" before "by" and another after it is a
+ * HELO carrying keywords. */
+static enum qs_clause second_with(struct qs_rp *r)
+{
+	if (r->with_before_by)
+		r->ambiguous = true;
+	r->with_again = true;
+	return QS_CL_OTHER;
+}
+
 static bool keyword(struct qs_rp *r, struct qs_span w)
 {
 	enum qs_clause c;
@@ -238,7 +289,7 @@ static bool keyword(struct qs_rp *r, struct qs_span w)
 	else if (qs_span_ieq(w, "by"))
 		c = !r->seen_by ? QS_CL_BY : (r->ambiguous = true, QS_CL_OTHER);
 	else if (qs_span_ieq(w, "with"))
-		c = !r->seen_with ? QS_CL_WITH : (r->ambiguous = true, QS_CL_OTHER);
+		c = !r->seen_with ? QS_CL_WITH : second_with(r);
 	else if (qs_span_ieq(w, "id"))
 		c = r->id.n == 0 ? QS_CL_ID : QS_CL_OTHER;
 	else if (qs_span_ieq(w, "for"))
@@ -251,8 +302,10 @@ static bool keyword(struct qs_rp *r, struct qs_span w)
 		r->seen_from = true;
 	else if (c == QS_CL_BY)
 		r->seen_by = true;
-	else if (c == QS_CL_WITH)
+	else if (c == QS_CL_WITH) {
 		r->seen_with = true;
+		r->with_before_by = !r->seen_by;
+	}
 	r->cl = c;
 	r->want = true;
 	r->closed = false;
@@ -300,6 +353,8 @@ static void word(struct qs_rp *r, struct qs_span w)
 	}
 	if (r->cl == QS_CL_WITH && !r->closed)
 		with_word(r, qs_span_trim_punct(w));
+	else if (r->cl == QS_CL_OTHER && r->with_again && qs_span_ieq(w, "AUTH"))
+		r->authenticated = true;	/* Mimecast "with both STARTTLS and AUTH" */
 	else if (r->cl == QS_CL_FROM && w.p[0] == '[')
 		set_ip(r, w, 2);	/* MDaemon 5, GMX: "from h [ip] by" */
 }
@@ -327,8 +382,8 @@ int qs_received_parse(const char *value, struct qs_hop *hop)
 	if (!value)
 		return -1;
 	n = strnlen(value, QS_RCVD_MAX_INPUT);
-	if (n == QS_RCVD_MAX_INPUT)	/* cut on a UTF-8 boundary */
-		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+	if (n == QS_RCVD_MAX_INPUT)	/* cut on a UTF-8 boundary when it is one */
+		while (n > QS_RCVD_MAX_INPUT - 3 && ((unsigned char)value[n] & 0xC0) == 0x80)
 			n--;
 	memset(&r, 0, sizeof r);
 	r.hop = hop;

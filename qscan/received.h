@@ -15,12 +15,20 @@
  * "mercury", "zimbra", or NULL. Only the first 4096 bytes of a value
  * are read.
  *
+ * date is the text after the last ';' outside comments, blanks
+ * collapsed; a zone comment "(UTC)" stays, a longer trailing comment
+ * ("(envelope-from x)") is dropped, Courier's "date id X" gives the id.
+ * with is the protocol word(s) as written, up to 4 ("ESMTPSA",
+ * "Microsoft SMTP Server", "local"); authenticated also covers RFC 3848
+ * tokens inside it.
+ *
  * parsed is false for junk, for a line without "by <host>" (except
  * qmail-queue's "(qmail N invoked ...)"), and for a line that looks
- * forged (a second "by"/"with", a second client comment with another
- * address, an AUTH note before the client comment: what a HELO name
- * can smuggle in where the MTA does not neuter it). A forged-looking
- * line never says authenticated, has no auth_user and no with.
+ * forged (hop->forged: a second "by", a "with" both before and after
+ * "by", a second client comment with another address, an AUTH note
+ * before the client comment: what a HELO name can smuggle in where the
+ * MTA does not neuter it). A forged-looking line never says
+ * authenticated, has no auth_user and no with.
  */
 #ifndef QS_RECEIVED_H
 #define QS_RECEIVED_H
@@ -45,6 +53,8 @@ struct qs_hop {
 	/* filled in by the classifier, not the parser */
 	bool ours;		/* written by this server */
 	bool trusted;		/* sending host is in trusted_networks or is us */
+	/* added by the parser after the fields above */
+	bool forged;		/* looked forged (see above); parsed is then false */
 };
 
 /* 0 = parsed, -1 = not understood (hop->parsed false, partial fields) */

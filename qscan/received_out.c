@@ -17,10 +17,12 @@ static char *take(struct qs_span s, size_t cap)
 
 	if (!s.p || n == 0)
 		return NULL;
-	if (n > cap) {
+	if (n > cap) {	/* step back over at most 3 UTF-8 continuation bytes */
 		n = cap;
-		while (n > 0 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
+		while (n > cap - 3 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
 			n--;
+		if (((unsigned char)s.p[n] & 0xC0) == 0x80)
+			n = cap;	/* not UTF-8 anyway: a plain cut */
 	}
 	out = g_malloc(n + 1);
 	for (i = 0; i < n; i++) {
@@ -129,8 +131,11 @@ static void with_facts(struct qs_rp *r)
 			r->authenticated = true;
 		i = j + 1;
 	}
-	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0)
-		r->local = true;
+	if (r->with_len >= 5 && g_ascii_strncasecmp(r->with, "local", 5) == 0) {
+		r->local = true;	/* "from www-data by h with local": a login, no HELO */
+		r->from_word = (struct qs_span){ NULL, 0 };
+		r->have_helo = false;
+	}
 }
 
 static bool mta_is(const struct qs_rp *r, const char *name)
@@ -171,8 +176,9 @@ void qs_rcvd_finish(struct qs_rp *r)
 		r->with_len = 0;
 	}
 	qs_rcvd_guess_mta(r);
-	/* qmail with an SMTP AUTH patch shows the login as "(user@ip)" */
-	if (r->authenticated && r->user.n == 0 && r->ident.n > 0 && r->bare_ip)
+	/* qmail with an SMTP AUTH patch, qmail-ldap, WP-SMTPD show the login
+	 * as "(user@ip)" / "(user@[ip])" */
+	if (r->authenticated && r->user.n == 0 && r->ident.n > 0)
 		r->user = r->ident;
 	if (r->user.n > 0)
 		r->authenticated = true;
@@ -187,5 +193,6 @@ void qs_rcvd_finish(struct qs_rp *r)
 	h->mta = r->mta ? g_strdup(r->mta) : NULL;
 	h->authenticated = r->authenticated;
 	h->local = r->local;
+	h->forged = r->ambiguous;
 	h->parsed = !r->junk && !r->ambiguous && ((r->seen_by && r->by.n > 0) || r->qmail_line);
 }

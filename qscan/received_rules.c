@@ -148,6 +148,8 @@ void qs_rcvd_product(struct qs_rp *r, struct qs_span in, const struct qs_span *w
 	}
 	if (sendmail_version(w[0]))
 		r->mta = "sendmail";
+	else if (n == 2 && qs_span_ieq(w[0], "qp") && g_ascii_isdigit(w[1].p[0]))
+		r->mta = "qmail";	/* qmail-smtpd patched to show the qmail-queue pid */
 }
 
 /* OpenSMTPD writes "auth=yes user=joe" as bare words after the id */
@@ -245,7 +247,7 @@ void qs_rcvd_guess_mta(struct qs_rp *r)
 		r->mta = "courier";
 	else if (with_is(r, "LMTP") && r->id.n == 22 && all_of(r->id, B64))
 		r->mta = "dovecot";
-	else if (r->bare_ip && r->id.n == 0 && r->seen_by &&
+	else if (r->bare_ip && r->id.n == 0 && r->seen_by && !r->by_comment &&
 		 (with_is(r, "SMTP") || with_is(r, "ESMTP") || with_is(r, "ESMTPA") || with_is(r, "ESMTPS") ||
 		  with_is(r, "ESMTPSA") || with_is(r, "QMTP") || with_is(r, "QMQP")))
 		r->mta = "qmail";

@@ -19,6 +19,8 @@ struct qs_rp {
 	bool want;		/* clause keyword seen, its value not yet */
 	bool closed;		/* a comment followed the value: later words are noise */
 	bool seen_from, seen_by, seen_with, junk, qmail_line;
+	bool with_before_by, with_again;
+	bool by_comment;	/* "by host (...)": qmail-smtpd never writes one */
 	bool ambiguous;		/* forged-looking: names carried keywords or comments */
 	bool auth_before_client;	/* an AUTH note came before the client comment */
 	struct qs_span from_word, helo, rdns, by, id, for_addr, user, ident;

@@ -96,6 +96,17 @@ int qs_move_commit(struct qs_store *s, GError **err)
 	return qs_db_commit(s->db, err);
 }
 
+/* a native qmail move must not go on under a running qmail-send
+ * (postfix-qmail.md 2.6); otherwise *mutex holds lock/sendmutex */
+static bool qmail_busy(struct qs_store *s, const struct qs_jentry *e, int *mutex)
+{
+	*mutex = -1;
+	if (g_strcmp0(e->format, "qmail") != 0 || g_strcmp0(e->method, "qmail-live") == 0 ||
+	    g_strcmp0(e->state, "restoring") == 0)
+		return false;
+	return qs_qmail_sendmutex(s->rootfd, mutex) == 1;
+}
+
 int qs_move_reconcile(struct qs_store *s, GString *log, GError **err)
 {
 	GPtrArray *rows = g_ptr_array_new_with_free_func((GDestroyNotify)qs_jentry_free);
@@ -110,6 +121,7 @@ int qs_move_reconcile(struct qs_store *s, GString *log, GError **err)
 		struct qs_jentry *e = g_ptr_array_index(rows, i);
 		GString *notes = g_string_new(NULL);
 		const char *was = e->state, *st;
+		int mutex = -1;
 
 		/* other queues' rows belong to whoever holds their lock */
 		if (g_strcmp0(e->queue_root, s->root) != 0) {
@@ -118,7 +130,18 @@ int qs_move_reconcile(struct qs_store *s, GString *log, GError **err)
 		}
 		if (e->deletion)
 			was = "deleting";
+		if (qmail_busy(s, e, &mutex)) {
+			if (log)
+				g_string_append_printf(log, "not finished now: %s %s (qmail %s): qmail-send "
+						       "is running; stop it, then run qscan again\n",
+						       e->deletion ? "deletion" : "quarantine", e->uuid,
+						       e->queue_id);
+			g_string_free(notes, TRUE);
+			continue;
+		}
 		rc = qs_move_settle(s, e, &st, notes, err);
+		if (mutex >= 0)
+			close(mutex);
 		if (log)
 			g_string_append_printf(log, "reconciled %s %s (%s %s): %s -> %s%s%s",
 					       e->deletion ? "deletion" : "quarantine", e->uuid,

@@ -77,9 +77,12 @@ static void json_strv(GString *out, GPtrArray *v)
 	g_string_append_c(out, ']');
 }
 
+/* json_key - `,"key":"value"` (no printf: this runs 20 times a message) */
 static void json_key(GString *out, const char *key, const char *value)
 {
-	g_string_append_printf(out, ",\"%s\":", key);
+	g_string_append(out, ",\"");
+	g_string_append(out, key);
+	g_string_append(out, "\":");
 	qs_json_str(out, value);
 }
 
@@ -115,9 +118,12 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 	json_key(out, "auth_user", j->auth_user ? j->auth_user : m->auth_user);
 	json_key(out, "origin_ip", j->origin_ip);
 	json_key(out, "subject", j->subject);
-	if (m->size >= 0)
-		g_string_append_printf(out, ",\"size\":%" G_GINT64_FORMAT, m->size);
-	else
+	if (m->size >= 0) {
+		char num[24];
+		g_snprintf(num, sizeof num, "%" G_GINT64_FORMAT, m->size);
+		g_string_append(out, ",\"size\":");
+		g_string_append(out, num);
+	} else
 		g_string_append(out, ",\"size\":null");
 	json_key(out, "arrival", arrival);
 	json_key(out, "error", res->action_error ? res->action_error : m->error);
@@ -189,34 +195,60 @@ static const char *vcolor(const struct qs_report *r, enum qs_verdict v)
 	return v == QS_VERDICT_RELAY ? "\033[31m" : v == QS_VERDICT_LEGIT ? "\033[32m" : "\033[33m";
 }
 
+/* wrap - append text word-wrapped at `width` columns, continuation
+ * lines indented by `indent` (counted in characters, not bytes) */
+static void wrap(GString *out, const char *text, int indent, int width)
+{
+	char **words = g_strsplit(text, " ", -1);
+	long col = indent;
+	int i;
+
+	for (i = 0; words[i]; i++) {
+		long n = g_utf8_strlen(words[i], -1);
+		if (*words[i] == '\0')
+			continue;
+		if (col > indent && col + 1 + n > width) {
+			g_string_append_printf(out, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			g_string_append_c(out, ' ');
+			col++;
+		}
+		g_string_append(out, words[i]);
+		col += n;
+	}
+	g_strfreev(words);
+}
+
+/* list_line - "verdict  path" then the explanation, error and action,
+ * wrapped to the terminal width below it */
 static void list_line(struct qs_report *r, const struct qs_result *res)
 {
 	const struct qs_msg *m = &res->msg;
-	char *where = qs_printable(m->path ? m->path : m->id);
 	const char *expl = res->j.explanation ? res->j.explanation : "";
 	const char *vname = qs_verdict_name(res->j.verdict);
+	char *where = qs_printable(m->path ? m->path : m->id);
+	GString *text = g_string_new(NULL), *l = g_string_new(NULL);
 	char *why;
 
 	/* the explanation starts "relay: ..."; the verdict column says that */
 	if (g_str_has_prefix(expl, vname) && expl[strlen(vname)] == ':')
 		expl += strlen(vname) + 1 + (expl[strlen(vname) + 1] == ' ');
-	why = qs_printable(expl);
-	char *err = m->error ? qs_printable(m->error) : NULL;
-	GString *l = g_string_new(NULL);
-
-	g_string_append_printf(l, "%s%-6s%s %s  %s", vcolor(r, res->j.verdict),
-			       qs_verdict_name(res->j.verdict), r->o.color ? "\033[0m" : "",
-			       where, why);
-	if (err)
-		g_string_append_printf(l, " [%s]", err);
+	g_string_append(text, expl);
+	if (m->error)
+		g_string_append_printf(text, " [%s]", m->error);
 	if (strcmp(res->action ? res->action : "none", "none") != 0)
-		g_string_append_printf(l, " -> %s", res->action);
+		g_string_append_printf(text, " -> %s", res->action);
 	if (res->action_error)
-		g_string_append_printf(l, " (%s)", res->action_error);
+		g_string_append_printf(text, " (%s)", res->action_error);
+	why = qs_printable(text->str);
+	g_string_append_printf(l, "%s%-6s%s %s\n       ", vcolor(r, res->j.verdict), vname,
+			       r->o.color ? "\033[0m" : "", where);
+	wrap(l, why, 7, r->o.width > 20 ? r->o.width : 80);
 	g_ptr_array_add(r->listed, g_string_free(l, FALSE));
+	g_string_free(text, TRUE);
 	g_free(where);
 	g_free(why);
-	g_free(err);
 }
 
 static void tally(struct qs_report *r, const struct qs_result *res)

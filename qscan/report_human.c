@@ -167,10 +167,15 @@ void qs_report_finish(struct qs_report *r, double elapsed_s, guint64 walk_errors
 		print_agg(r, &r->agg[i]);
 	print_arrival(r);
 	if (r->listed->len) {
-		fprintf(r->out, "\nMessages to check (%s%s%s, and any that could not be read):\n",
-			r->o.show[QS_VERDICT_UNSURE] ? "unsure" : "",
-			r->o.show[QS_VERDICT_LEGIT] ? (r->o.show[QS_VERDICT_UNSURE] ? ", legit" : "legit") : "",
-			r->o.show[QS_VERDICT_RELAY] ? ", relay" : "");
+		GString *which = g_string_new(NULL);
+		static const enum qs_verdict order[] = { QS_VERDICT_UNSURE, QS_VERDICT_LEGIT, QS_VERDICT_RELAY };
+		for (i = 0; i < 3; i++)
+			if (r->o.show[order[i]])
+				g_string_append_printf(which, "%s%s", which->len ? ", " : "",
+						       qs_verdict_name(order[i]));
+		fprintf(r->out, "\nMessages (%s%sand any that could not be read):\n", which->str,
+			which->len ? ", " : "");
+		g_string_free(which, TRUE);
 		for (i = 0; i < r->listed->len; i++)
 			fprintf(r->out, "%s\n", (char *)g_ptr_array_index(r->listed, i));
 	}

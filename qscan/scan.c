@@ -5,9 +5,11 @@
  */
 #include "config.h"
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "act.h"
 #include "cli.h"
@@ -66,6 +68,7 @@ struct scan {
 	gint64 run_id;
 	struct qs_progress *progress;
 	guint64 db_errors;
+	char *cmdline;		/* for the database's record of the run */
 };
 
 static void parse_show(struct qs_report_opts *ro)
@@ -267,10 +270,14 @@ static bool run_root(const char *root, struct qs_config *cfg, enum qs_action act
 	s->root = root;
 	go = confirm(&p, act);
 	if (go) {
-		if (s->db && qs_db_run_begin(s->db, root, parser->name, action_name(act),
-					     &s->run_id, &err) < 0)
+		char *abs = realpath(root, NULL);
+		if (s->db && qs_db_run_begin_action(s->db, abs ? abs : root, parser->name, action_name(act),
+						    s->cmdline, &s->run_id, &err) < 0)
 			qs_fatal(QS_EXIT_USAGE, "%s", err->message);
+		free(abs);
 		p.actor = make_actor(parser, fd, root, cfg, act, s->db);
+		if (p.actor)
+			qs_actor_set_run(p.actor, s->run_id);
 		if (qs_pipeline_run(&p, &err) < 0)
 			qs_fatal(QS_EXIT_USAGE, "%s", err->message);
 		if (p.actor) {
@@ -323,6 +330,12 @@ static struct qs_report *make_report(void)
 	ro.json = O.json;
 	ro.color = isatty(STDOUT_FILENO) && g_getenv("NO_COLOR") == NULL && !O.json;
 	ro.verbose = O.verbose > 0;
+	ro.width = 80;
+	if (isatty(STDOUT_FILENO)) {
+		struct winsize ws;
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+			ro.width = ws.ws_col;
+	}
 	parse_show(&ro);
 	return qs_report_new(&ro, stdout);
 }
@@ -339,6 +352,7 @@ int qs_cmd_scan(int argc, char **argv)
 	int i, rc;
 
 	O.min_age = -1;
+	s.cmdline = g_strjoinv(" ", argv);
 	g_option_context_set_summary(ctx, "Classify queued mail as relay/legit/unsure and act on the relay ones.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	qs_cli_parse(ctx, &argc, &argv);
@@ -381,5 +395,6 @@ int qs_cmd_scan(int argc, char **argv)
 	rc = exit_code(qs_report_totals(s.report), walk_errors, s.db_errors);
 	qs_report_free(&s.report);
 	qs_config_free(&cfg);
+	g_free(s.cmdline);
 	return rc;
 }

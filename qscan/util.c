@@ -104,13 +104,39 @@ static void put_hdr(struct splitter *s, guint8 c)
 	g_byte_array_append(s->hdr, &c, 1);
 }
 
+/* copy_run - append a run of ordinary header bytes at once (the hot path) */
+static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
+{
+	size_t j = 0, room, take;
+
+	while (j < n && p[j] != '\r' && p[j] != '\n')
+		j++;
+	if (j == 0)
+		return 0;
+	room = QS_MAX_HEADER_BLOCK - s->hdr->len;
+	take = MIN(room, j);
+	g_byte_array_append(s->hdr, p, (guint)take);
+	if (take < j)
+		s->hdr_full = true;
+	else
+		s->prev = p[j - 1];
+	return j;
+}
+
 /* feed - push bytes; returns false once nothing more is wanted */
 static bool feed(struct splitter *s, const guint8 *p, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n && !s->in_body && !s->hdr_full) {
-		guint8 c = p[i++];
+		guint8 c;
+		size_t run;
+
+		if (!s->pending_cr && (run = copy_run(s, p + i, n - i)) > 0) {
+			i += run;
+			continue;
+		}
+		c = p[i++];
 		if (s->pending_cr) {
 			s->pending_cr = false;
 			put_hdr(s, '\n');
@@ -123,8 +149,10 @@ static bool feed(struct splitter *s, const guint8 *p, size_t n)
 		}
 		if (c == '\r')
 			s->pending_cr = true;
+		else if (c == '\n')
+			put_hdr(s, '\n');
 		else
-			put_hdr(s, c);
+			i--;	/* ordinary byte after a lone CR: copy_run takes it */
 	}
 	if (!s->in_body)
 		return !s->hdr_full;
@@ -219,6 +247,16 @@ void qs_json_str(GString *out, const char *s)
 	for (p = s; p < end;) {
 		gunichar u;
 		unsigned char c = (unsigned char)*p;
+		const char *q = p;
+
+		/* the common case: a run of printable ASCII needing no escape */
+		while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f && *q != '"' && *q != '\\')
+			q++;
+		if (q > p) {
+			g_string_append_len(out, p, q - p);
+			p = q;
+			continue;
+		}
 		if (c < 0x80) {
 			switch (c) {
 			case '"': g_string_append(out, "\\\""); break;

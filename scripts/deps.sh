@@ -7,7 +7,7 @@
 set -eu
 BUILD="gcc make autoconf automake libtool autoconf-archive pkg-config
 libglib2.0-dev libgmime-3.0-dev libsqlite3-dev libpcre2-dev uuid-dev sqlite3"
-TEST="postfix swaks python3 python3-milter procps psmisc xxd util-linux"
+TEST="postfix swaks python3 python3-milter procps psmisc xxd util-linux chromium nftables ipset"
 want=$BUILD
 [ "${1:-}" = "--test" ] && want="$BUILD $TEST"
 missing=

@@ -47,6 +47,7 @@ static void test_open(void)
 	   "vanished file: error names the file");
 	g_clear_error(&err);
 	close(dfd);
+	g_free(dir);
 }
 
 static void test_cap(void)

@@ -89,6 +89,7 @@ static void run_case(const struct tcase *c)
 	check_str(c, "date", hop.date);
 	check_str(c, "mta", hop.mta);
 	check_bool(c, "local", "no", hop.local);
+	check_bool(c, "forged", "no", hop.forged);
 	auth_got = hop.auth_user ? g_strdup_printf("yes user=%s", hop.auth_user)
 				 : g_strdup(hop.authenticated ? "yes" : "no");
 	is_str(auth_got, auth ? auth : "no", "cases.txt:%d (%s) auth", c->lineno, c->src);
@@ -216,6 +217,16 @@ static void hostile(void)
 	bin[sizeof bin - 1] = '\0';
 	is_int(qs_received_parse(bin, &hop), -1, "binary junk is not parsed");
 	ok(!hop.by || !strpbrk(hop.by, "\x01\x02\x1b\x7f"), "no control bytes in fields");
+	qs_hop_clear(&hop);
+
+	/* found by libFuzzer: a long run of UTF-8 continuation bytes made an
+	 * empty field when the cap tried to step back to a character start */
+	g_string_assign(s, "from ");
+	for (i = 0; i < 300; i++)
+		g_string_append_c(s, '\xb5');
+	g_string_append(s, " by x; d");
+	is_int(qs_received_parse(s->str, &hop), 0, "300 continuation bytes as HELO parse");
+	ok(hop.from && strlen(hop.from) == QS_RCVD_MAX_FIELD, "non-UTF-8 HELO cut plainly at the cap");
 	qs_hop_clear(&hop);
 
 	is_int(qs_received_parse("", &hop), -1, "empty value");

@@ -6,7 +6,7 @@
  * past the NUL is caught by ASan/valgrind) and then, with a fixed seed,
  * mutated a few thousand times (bytes replaced by random non-NUL bytes,
  * parentheses, brackets and ';' inserted, bytes deleted, chunks
- * doubled). After every call the hop must be sane: return value and
+ * doubled, long runs of one byte inserted). After every call the hop must be sane: return value and
  * parsed agree, each field is NUL-terminated within its cap and has no
  * control bytes, the ip is a canonical address, valid UTF-8 input gives
  * valid UTF-8 fields, and a second call gives the same fields.
@@ -37,8 +37,13 @@ static unsigned rnd(unsigned n)
 
 static void fail(const char *what, const char *input)
 {
-	if (failures++ == 0)
-		snprintf(first_failure, sizeof first_failure, "%s; input: %.300s", what, input);
+	char *esc;
+
+	if (failures++ == 0) {
+		esc = g_strescape(input, NULL);	/* the diag stays one printable line */
+		snprintf(first_failure, sizeof first_failure, "%s; input: %.300s", what, esc);
+		g_free(esc);
+	}
 }
 
 static bool field_ok(const char *f, size_t cap, bool utf8_in)
@@ -151,7 +156,7 @@ static void mutate(GString *s)
 
 	for (k = 0; k < n; k++) {
 		at = s->len ? rnd((unsigned)s->len) : 0;
-		switch (rnd(5)) {
+		switch (rnd(6)) {
 		case 0:
 			if (s->len)
 				s->str[at] = (char)(1 + rnd(255));
@@ -169,6 +174,13 @@ static void mutate(GString *s)
 			char *chunk = g_strndup(s->str + at, 1 + rnd(40));
 			g_string_insert(s, (gssize)at, chunk);
 			g_free(chunk);
+			break;
+		}
+		case 4: {	/* a long run of one byte: caps, UTF-8 cuts */
+			char b = (char)(1 + rnd(255));
+			unsigned run = 50 + rnd(600);
+			while (run--)
+				g_string_insert_c(s, (gssize)at, b);
 			break;
 		}
 		default:

@@ -155,6 +155,7 @@ int main(void)
 		g_free(link);
 		g_free(target);
 		tu_cleanup();
+		g_free(tmp);
 	}
 	/* every .eml has a label */
 	d = g_dir_open(dir, 0, NULL);

@@ -11,8 +11,10 @@
 #include "conf.h"
 #include "eml.h"
 #include "hdr.h"
+#include "qs_limits.h"
 #include "tap.h"
 #include "testutil.h"
+#include "util.h"
 
 static const char *base_conf =
 	"[qscan]\n"
@@ -167,6 +169,16 @@ static void test_ours(struct qs_config *c)
 	ok(J->local_submission && !J->authenticated, "local submission; the forged AUTH below is ignored");
 	qs_msg_free(&m);
 
+	/* a local program re-sending mail it fetched elsewhere over loopback */
+	m = msg("x@elsewhere.example", "v@remote.example", "127.0.0.1",
+		PF("localhost", "127.0.0.1", "mail.example.com", "ESMTP", "")
+		PF("pc", "198.18.0.3", "mx.provider.example", "ESMTPSA", "(Authenticated sender: admin)\n\t"));
+	judge(c, m);
+	ok(hop(0)->ours && !hop(1)->ours, "a foreign line behind loopback is not ours");
+	ok(!J->authenticated, "... and its AUTH claim is ignored");
+	is_str(qs_verdict_name(J->verdict), "legit", "... trusted-network, not auth-abuse");
+	qs_msg_free(&m);
+
 	/* internal hand-over without an IP, then the real client */
 	m = msg("s@spam.example", "v@remote.example", NULL,
 		"Received: from mail.example.com by mail.example.com (IceWarp 12.0) with SMTP id 2; Mon, 23 Nov 2026 10:00:01 +0000\n"
@@ -225,15 +237,33 @@ static void test_auth(struct qs_config *c, struct qs_config *open_users)
 	       "unsure auth-unlisted", "IceWarp ASMTP counts as authenticated");
 }
 
-static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_config *rules)
+static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_config *rules,
+		       struct qs_config *open_users)
 {
 	struct qs_msg *m;
 
+	m = msg("s@spam.example", "v1@remote.example,v2@remote.example,v3@remote.example", "203.0.113.7", SPAMHOP);
+	judge(c, m);
+	is_str(J->explanation, "relay: open-relay - sender s@spam.example, 3 recipients at remote.example, from 203.0.113.7",
+	       "explanation line");
+	qs_msg_free(&m);
 	expect(c, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP), "relay open-relay", "open-relay");
+	{
+		struct qs_config *none = qs_config_new();	/* no local_domains at all */
+		expect(none, msg("s@spam.example", "v@remote.example", "203.0.113.7", SPAMHOP),
+		       "unsure open-relay", "no local_domains known: never relay on \"external\" alone");
+		qs_config_free(&none);
+	}
 	expect(c, msg("s@spam.example", "v@remote.example,u@example.com", "203.0.113.7", SPAMHOP),
 	       "legit local-recipient", "one local recipient spares it");
 	expect(c, msg("s@spam.example", "u@sub.example.org", "203.0.113.7", SPAMHOP),
 	       "legit local-recipient", ".example.org covers subdomains");
+	expect(c, msg("s@spam.example", "root@localhost", "203.0.113.7", SPAMHOP),
+	       "legit local-recipient", "localhost is always this host");
+	expect(c, msg("s@spam.example", "root@Mail.Example.COM", "203.0.113.7", SPAMHOP),
+	       "legit local-recipient", "so is a name of local_hostnames");
+	expect(c, msg("s@spam.example", "v%remote.example@localhost", "203.0.113.7", SPAMHOP),
+	       "relay open-relay", "percent hack through localhost is still external");
 	expect(c, msg("s@spam.example", "v%remote.example@example.com", "203.0.113.7", SPAMHOP),
 	       "relay open-relay", "percent hack is external");
 	expect(c, msg("s@spam.example", "\"unbalanced@example.com", "203.0.113.7", SPAMHOP),
@@ -254,6 +284,20 @@ static void test_rules(struct qs_config *c, struct qs_config *strict, struct qs_
 	expect(c, msg("f@elsewhere.example", "me@gmail.example", "203.0.113.30",
 		      "Received: from mx.elsewhere.example (mx.elsewhere.example [203.0.113.30])\n\tby mail.example.com (Postfix) with ESMTP id Q\n\tfor <alias@example.com>; Mon, 23 Nov 2026 10:00:00 +0000\n"),
 	       "legit forwarded", "alias forwarding outside");
+	m = msg("f@elsewhere.example", "me@gmail.example,other@gmail.example", "203.0.113.30", SPAMHOP);
+	((struct qs_rcpt *)g_ptr_array_index(m->rcpts, 0))->orig = g_strdup("alias@example.com");
+	expect(c, m, "legit forwarded", "queue's original recipient (alias) is local");
+	m = msg("f@elsewhere.example", "me@gmail.example", "203.0.113.30", SPAMHOP);
+	((struct qs_rcpt *)g_ptr_array_index(m->rcpts, 0))->orig = g_strdup("me@gmail.example");
+	expect(c, m, "relay open-relay", "original recipient external: not forwarded");
+	expect(open_users, msg("x@example.com", "v@remote.example", NULL,
+			       "Received: from [203.0.113.28] (port=5100 helo=pc)\n\tby mail.example.com with esmtpsa (Exim 4.96)\n\tid 1t-1; Mon, 23 Nov 2026 10:00:00 +0000\n"
+			       "X-Authenticated-Sender: mail.example.com: webmaster@example.com\n"),
+	       "relay auth-abuse", "cPanel X-Authenticated-Sender \"host: user\"");
+	expect(open_users, msg("x@example.com", "v@remote.example", NULL,
+			       "Received: from [203.0.113.29] (port=5100 helo=pc)\n\tby mail.example.com with esmtpsa (Exim 4.96)\n\tid 1t-1; Mon, 23 Nov 2026 10:00:00 +0000\n"
+			       "X-Get-Message-Sender-Via: mail.example.com: authenticated_id: admin@example.com\n"),
+	       "relay auth-abuse", "cPanel authenticated_id");
 	expect(c, msg("", "s@spam.example", "203.0.113.31", PF("mx", "203.0.113.31", "mail.example.com", "ESMTP", "")),
 	       "unsure bounce", "null sender without an original");
 	expect(c, msg("", "u@example.com", "203.0.113.31", PF("mx", "203.0.113.31", "mail.example.com", "ESMTP", "")),
@@ -345,6 +389,21 @@ static void test_dsn(struct qs_config *c)
 	g_byte_array_append(m->body, (const guint8 *)bounce_body, (guint)(cut - bounce_body));
 	m->body_complete = false;
 	expect(c, m, "relay backscatter", "body cut after the embedded headers");
+	/* a double bounce: the original is itself a bounce, not opened further */
+	m = msg("", "s@spam.example", NULL, bounce_hdr);
+	{
+		GString *b = g_string_new(bounce_body);
+		char *p = strstr(b->str, "From: Pills <s@spam.example>");
+		gsize at = (gsize)(p - b->str);
+		g_string_insert(b, (gssize)at, "Return-Path: <>\n");
+		g_byte_array_append(m->body, (const guint8 *)b->str, b->len);
+		g_string_free(b, TRUE);
+	}
+	m->body_complete = true;
+	judge(c, m);
+	ok(J->original && J->original->original == NULL, "double bounce: one level only");
+	is_str(qs_verdict_name(J->verdict), "unsure", "double bounce: unsure");
+	qs_msg_free(&m);
 	/* a bounce from outside claiming our Reporting-MTA, original not ours */
 	m = msg("", "s@spam.example", "203.0.113.60", PF("b", "203.0.113.60", "mail.example.com", "ESMTP", ""));
 	{
@@ -430,6 +489,30 @@ static void test_dsn_deep(struct qs_config *c)
 	qs_msg_free(&m);
 }
 
+/* regression inputs (fuzzing): header block + body as one file, judged
+ * as a null-sender message to a remote recipient; must not crash */
+static void test_dsn_regress(struct qs_config *c)
+{
+	const char *const files[] = { "policy-dsn/empty-delivery-status.bin", NULL };
+	int i;
+
+	for (i = 0; files[i]; i++) {
+		char *path = tu_data(files[i]), *data = NULL;
+		gsize len = 0;
+		struct qs_msg *m;
+		if (!g_file_get_contents(path, &data, &len, NULL))
+			bail("cannot read %s", path);
+		m = msg("", "victim@remote.example", NULL, "");
+		qs_split_rfc5322((const guint8 *)data, len, m->hdr, &m->hdr_complete, m->body);
+		m->body_complete = true;
+		judge(c, m);
+		ok(J->verdict != QS_VERDICT_RELAY || J->original != NULL, "fuzz regression %s judged", files[i]);
+		qs_msg_free(&m);
+		g_free(data);
+		g_free(path);
+	}
+}
+
 static void test_eml(void)
 {
 	struct qs_msg *m = qs_msg_new();
@@ -438,7 +521,7 @@ static void test_eml(void)
 		"X-Qscan-Rcpt: c@d.example\n"
 		"X-Qscan-Rcpt: <e@f.example>\n"
 		"X-Qscan-Rcpt-Done: <g@h.example>\n"
-		"X-Qscan-Client: 203.0.113.5 helo=h.example name=n.example\n"
+		"X-Qscan-Client: [IPv6:2001:DB8::5] helo=h.example name=n.example\n"
 		"X-Qscan-Auth: alice\n"
 		"X-Qscan-Arrival: 2026-11-23T10:00:00Z\n"
 		"Subject: hi\n"
@@ -453,7 +536,7 @@ static void test_eml(void)
 	is_int(m->rcpts->len, 3, "three recipients");
 	is_int(qs_msg_pending(m), 2, "two pending");
 	ok(m->rcpts_known, "recipients known");
-	is_str(m->client_ip, "203.0.113.5", "client IP");
+	is_str(m->client_ip, "2001:db8::5", "client IP literal normalised");
 	is_str(m->client_helo, "h.example", "client HELO");
 	is_str(m->client_name, "n.example", "client name");
 	is_str(m->auth_user, "alice", "auth user");
@@ -487,6 +570,19 @@ static void test_eml(void)
 	is_int(m->err, QS_ERR_MALFORMED, "no header field: malformed");
 	g_free(p);
 	qs_msg_clear(m);
+	{	/* a header block over the cap */
+		GString *big = g_string_new("Subject: big\n");
+		while (big->len <= QS_MAX_HEADER_BLOCK + 10)
+			g_string_append(big, "X-Filler: 0123456789012345678901234567890123456789\n");
+		g_string_append(big, "\nbody\n");
+		tu_write(tmp, "big.eml", big->str, big->len, 0644);
+		g_string_free(big, TRUE);
+		p = g_build_filename(tmp, "big.eml", NULL);
+		qs_eml_load(p, m, true);
+		is_int(m->err, QS_ERR_MALFORMED, "header block over the cap: malformed");
+		g_free(p);
+		qs_msg_clear(m);
+	}
 	tu_write(tmp, "nul.eml", "Subject: a\0b\n\nx", 15, 0644);
 	p = g_build_filename(tmp, "nul.eml", NULL);
 	qs_eml_load(p, m, true);
@@ -562,10 +658,11 @@ int main(void)
 	J = &j;
 	test_ours(c);
 	test_auth(c, open_users);
-	test_rules(c, strict, rules);
+	test_rules(c, strict, rules, open_users);
 	test_dsn(c);
 	test_dsn_kinds(c);
 	test_dsn_deep(c);
+	test_dsn_regress(c);
 	test_eml();
 	test_threads(rules);
 	qs_judgement_destroy(&j);

@@ -214,5 +214,6 @@ int main(void)
 	test_locked(dir);
 	test_readonly(dir);
 	tu_cleanup();
+	g_free(dir);
 	return done_testing();
 }

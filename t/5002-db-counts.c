@@ -144,5 +144,6 @@ int main(void)
 	qs_db_close(&db);
 	g_free(path);
 	tu_cleanup();
+	g_free(dir);
 	return done_testing();
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "act.h"
+#include "classify.h"
 #include "db.h"
 #include "parser.h"
 #include "quarantine.h"
@@ -84,6 +85,7 @@ static void test_postfix(void)
 	char *ref = snapshot(root, "ref-postfix"), *uuid;
 	GString *out = g_string_new(NULL);
 	GError *err = NULL;
+	int rc;
 
 	is_int(su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r), 0,
 	       "postfix: actor runs");
@@ -102,7 +104,8 @@ static void test_postfix(void)
 	ok(uuid && qs_quarantine_show(db, qdir, uuid, out, false, &err) == 0 &&
 	   strstr(out->str, "defer/5/5F5D41080C1"), "show lists its files");
 	g_string_truncate(out, 0);
-	ok(restore(uuid ? uuid : "x", out, &err) == 0, "postfix: restored (%s)", err ? err->message : out->str);
+	rc = restore(uuid ? uuid : "x", out, &err);
+	ok(rc == 0, "postfix: restored (%s)", err ? err->message : out->str);
 	ok(back_like(root, ref, m), "postfix: back byte-identical, same modes, owners, times");
 	ok(strstr(out->str, "postqueue") != NULL, "postfix: the hint names postqueue");
 	is_int(su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'restored'"), 1, "row restored");
@@ -179,6 +182,12 @@ static void test_mdaemon(void)
 	is_str(r[2].action, "failed", "a message changed since it was read is not touched");
 	ok(back_like(qroot, ref, m[2]), "and stays intact");
 	ok(r[0].order == 0 && r[1].order == 1 && r[2].order == 2, "done called in submission order");
+	is_int(su_act(&qs_parser_mdaemon, qroot, qdir, db, QS_ACTION_HOLD, m, 1, r), -1,
+	       "--hold is refused for MDaemon (Postfix only)");
+	is_int(su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_NONE, m, 1, r), -1,
+	       "a dry run gets no actor");
+	is_int(su_act(&qs_parser_postfix, root, qdir, NULL, QS_ACTION_DELETE, m, 1, r), -1,
+	       "no actor without the database (the journal)");
 	qs_msg_free(&m[0]);
 	qs_msg_free(&m[1]);
 	qs_msg_free(&m[2]);
@@ -235,6 +244,29 @@ static void test_delete_hold(void)
 	   "hold: the queue file moved to hold/");
 	ok(su_exists(root, "defer/H/HLD1"), "hold: logfiles stay (as with postsuper -h)");
 	qs_msg_free(&m[0]);
+}
+
+static void test_run_link(void)
+{
+	struct qs_msg *m = su_postfix_msg(root, "RUN1", "linked to its run");
+	struct su_result r = { 0 };
+	struct qs_judgement j;
+	struct qs_run_totals t = { .scanned = 1 };
+	GError *err = NULL;
+	gint64 run;
+
+	qs_judgement_init(&j);
+	j.verdict = QS_VERDICT_RELAY;
+	if (qs_db_run_begin(db, root, "postfix", "qscan", &run, &err) < 0)
+		bail("run: %s", err->message);
+	su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r);
+	qs_db_record(db, run, m, &j, r.action, &err);
+	qs_db_run_end(db, run, &t, &err);
+	is_int(su_q(dbpath, "SELECT count(*) FROM messages m JOIN quarantine q ON q.uuid = m.quarantine "
+		    "WHERE m.queue_id = 'RUN1' AND q.run_id = m.run_id"), 1,
+	       "the messages row names its quarantine id, the quarantine row its run");
+	qs_judgement_clear(&j);
+	qs_msg_free(&m);
 }
 
 static void test_cross_fs(void)
@@ -298,6 +330,7 @@ int main(void)
 	test_mdaemon();
 	test_expire();
 	test_delete_hold();
+	test_run_link();
 	test_cross_fs();
 	qs_db_close(&db);
 	tu_cleanup();

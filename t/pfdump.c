@@ -114,7 +114,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		qs_msg_clear(m);
-		p->load(fd, &item, m);
+		if (p->load(fd, &item, m) == QS_LOAD_SKIP)
+			continue;
 		dump(m, with_hdr, with_body);
 	}
 	p->walk_free(w);

@@ -42,7 +42,10 @@ GPtrArray *pft_scan(const char *dir, GPtrArray *errs)
 			continue;
 		}
 		m = qs_msg_new();
-		p->load(fd, &item, m);
+		if (p->load(fd, &item, m) == QS_LOAD_SKIP) {
+			qs_msg_free(&m);
+			continue;
+		}
 		g_ptr_array_add(msgs, m);
 	}
 	p->walk_free(w);

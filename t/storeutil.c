@@ -12,6 +12,15 @@
 #include "testutil.h"
 
 int su_done_calls;
+static GPtrArray *keep;	/* test allocations kept until exit (reachable) */
+
+static void *kept(void *p)
+{
+	if (keep == NULL)
+		keep = g_ptr_array_new();
+	g_ptr_array_add(keep, p);
+	return p;
+}
 
 void su_file(const char *root, const struct su_file *f)
 {
@@ -123,8 +132,8 @@ void su_done(void *cookie, const char *action, const char *error)
 {
 	struct su_result *r = cookie;
 
-	r->action = g_strdup(action);
-	r->error = g_strdup(error);
+	r->action = kept(g_strdup(action));
+	r->error = error ? kept(g_strdup(error)) : NULL;
 	r->order = su_done_calls++;
 }
 
@@ -132,9 +141,9 @@ struct qs_config *su_config(const char *qdir)
 {
 	struct qs_config *c = qs_config_new();
 
-	g_free(c->quarantine_dir);
-	c->quarantine_dir = g_strdup(qdir);
-	return c;
+	kept(c->quarantine_dir);	/* whoever frees it, not twice */
+	c->quarantine_dir = kept(g_strdup(qdir));
+	return kept(c);
 }
 
 int su_act(const struct qs_parser *p, const char *root, const char *qdir, struct qs_db *db,
@@ -150,7 +159,6 @@ int su_act(const struct qs_parser *p, const char *root, const char *qdir, struct
 		diag("actor: %s", err->message);
 		g_error_free(err);
 		close(fd);
-		qs_config_free(&c);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -158,7 +166,6 @@ int su_act(const struct qs_parser *p, const char *root, const char *qdir, struct
 	qs_actor_flush(a);
 	qs_actor_free(&a);
 	close(fd);
-	qs_config_free(&c);
 	return 0;
 }
 

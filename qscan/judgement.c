@@ -1,0 +1,135 @@
+/* judgement.c - the judgement record: life cycle and the one-line
+ * explanation; the rules that fill it are in classify.c. */
+#include "config.h"
+#include <string.h>
+#include "classify.h"
+#include "policy_int.h"
+
+static void hop_free(gpointer p)
+{
+	qs_hop_clear(p);
+	g_free(p);
+}
+
+static void dest_free(gpointer p)
+{
+	struct qs_dest *d = p;
+
+	g_free(d->addr);
+	g_free(d->dest);
+	g_free(d);
+}
+
+static void trace_free(gpointer p)
+{
+	struct qs_trace *t = p;
+
+	g_free(t->rule);
+	g_free(t->detail);
+	g_free(t);
+}
+
+void qs_judgement_init(struct qs_judgement *j)
+{
+	memset(j, 0, sizeof *j);
+	j->reasons = g_ptr_array_new_with_free_func(g_free);
+	j->hops = g_ptr_array_new_with_free_func(hop_free);
+	j->dests = g_ptr_array_new_with_free_func(dest_free);
+	j->trace = g_ptr_array_new_with_free_func(trace_free);
+	qs_headers_init(&j->headers);
+}
+
+void qs_judgement_destroy(struct qs_judgement *j)
+{
+	if (j->reasons == NULL)
+		return;
+	qs_judgement_clear(j);
+	g_ptr_array_free(j->reasons, TRUE);
+	g_ptr_array_free(j->hops, TRUE);
+	g_ptr_array_free(j->dests, TRUE);
+	g_ptr_array_free(j->trace, TRUE);
+	qs_headers_free(&j->headers);
+	memset(j, 0, sizeof *j);
+}
+
+static void judgement_free(struct qs_judgement *j)
+{
+	qs_judgement_destroy(j);
+	g_free(j);
+}
+
+void qs_judgement_clear(struct qs_judgement *j)
+{
+	if (j->original) {
+		judgement_free(j->original);
+		j->original = NULL;
+	}
+	g_ptr_array_set_size(j->reasons, 0);
+	g_ptr_array_set_size(j->hops, 0);
+	g_ptr_array_set_size(j->dests, 0);
+	g_ptr_array_set_size(j->trace, 0);
+	qs_headers_clear(&j->headers);
+	g_free(j->client_ip);
+	g_free(j->client_helo);
+	g_free(j->client_name);
+	g_free(j->auth_user);
+	g_free(j->origin_ip);
+	g_free(j->origin_client);
+	g_free(j->origin_helo);
+	g_free(j->origin_name);
+	j->origin_client = j->origin_helo = j->origin_name = NULL;
+	g_free(j->subject);
+	g_free(j->explanation);
+	j->client_ip = j->client_helo = j->client_name = j->auth_user = j->origin_ip = NULL;
+	j->subject = j->explanation = NULL;
+	j->verdict = QS_VERDICT_UNSURE;
+	j->authenticated = j->local_submission = j->origin_trusted = j->origin_external = false;
+	j->rcpts_from_received = j->carried_passed_here = j->carried_incomplete = false;
+}
+
+const char *qs_verdict_name(enum qs_verdict v)
+{
+	switch (v) {
+	case QS_VERDICT_RELAY: return "relay";
+	case QS_VERDICT_LEGIT: return "legit";
+	default: return "unsure";
+	}
+}
+
+/* qs_judgement_explain - "relay: open-relay - sender x@y.net, 3
+ * recipients at victim.example, from 203.0.113.7" (ASCII dash) */
+
+void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
+{
+	GString *s = g_string_new(qs_verdict_name(j->verdict));
+	GPtrArray *doms = g_ptr_array_new();
+	guint i, k;
+
+	g_string_append(s, ": ");
+	for (i = 0; i < j->reasons->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : "", (char *)g_ptr_array_index(j->reasons, i));
+	g_string_append(s, " - sender ");
+	g_string_append(s, m->sender == NULL ? "unknown" : *m->sender ? m->sender : "<>");
+	for (i = 0; i < j->dests->len; i++) {
+		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
+		bool dup = false;
+		for (k = 0; k < doms->len && !dup; k++)
+			dup = g_strcmp0(g_ptr_array_index(doms, k), d->dest) == 0;
+		if (!dup && d->dest)
+			g_ptr_array_add(doms, d->dest);
+	}
+	g_string_append_printf(s, ", %u recipient%s", j->dests->len, j->dests->len == 1 ? "" : "s");
+	for (k = 0; k < doms->len && k < 3; k++)
+		g_string_append_printf(s, "%s%s", k ? ", " : " at ", (char *)g_ptr_array_index(doms, k));
+	if (doms->len > 3)
+		g_string_append_printf(s, " and %u more domains", doms->len - 3);
+	if (j->origin_ip)
+		g_string_append_printf(s, ", from %s", j->origin_ip);
+	else if (j->local_submission)
+		g_string_append(s, ", local submission");
+	if (j->auth_user)
+		g_string_append_printf(s, ", auth %s", j->auth_user);
+	g_ptr_array_free(doms, TRUE);
+	j->explanation = g_string_free(s, FALSE);
+}
+

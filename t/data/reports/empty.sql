@@ -1,0 +1,2 @@
+-- t/data/reports/empty.sql: a qscan database with no rows yet
+PRAGMA user_version = 1;
