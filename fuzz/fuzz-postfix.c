@@ -5,6 +5,7 @@
  * message active/4C2F31234A would be.
  */
 #include "config.h"
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fuzz.h"
 #include "msg.h"
@@ -22,6 +23,10 @@ static void init(void)
 	item.id = g_strdup("4C2F31234A");
 	item.path = g_strdup("active/4C2F31234A");
 	g_ptr_array_add(item.files, g_strdup(item.path));
+	/* Postfix marks a finished queue file owner-rwx; O_TRUNC keeps it */
+	qf_put(rootfd, item.path, &(struct qf_part){ (const uint8_t *)"", 0 });
+	if (fchmodat(rootfd, item.path, 0700, 0) < 0)
+		qf_fail(__FILE__, __LINE__, "chmod of the scratch queue file");
 }
 
 static int one(const uint8_t *d, size_t n)

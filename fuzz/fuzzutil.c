@@ -153,7 +153,7 @@ void qf_put(int dirfd, const char *rel, const struct qf_part *p)
 
 void qf_check_msg(const struct qs_msg *m, int rc)
 {
-	QF_CHECK(rc == 0 || rc == -1, "load returns 0 or -1");
+	QF_CHECK(rc == 0 || rc == -1 || rc == QS_LOAD_SKIP, "load returns 0, -1 or QS_LOAD_SKIP");
 	if (rc < 0) {
 		QF_CHECK(m->err != QS_ERR_NONE, "failed load sets m->err");
 		QF_CHECK(m->error != NULL, "failed load sets m->error");
