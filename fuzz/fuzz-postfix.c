@@ -32,12 +32,11 @@ static void init(void)
 static int one(const uint8_t *d, size_t n)
 {
 	struct qf_part p = { d, n };
-	struct qs_msg m;
+	struct qs_msg *m = qs_msg_new();
 
 	qf_put(rootfd, item.path, &p);
-	qs_msg_init(&m);
-	qf_check_msg(&m, qs_parser_postfix.load(rootfd, &item, &m));
-	qs_msg_clear(&m);
+	qf_check_msg(m, qs_parser_postfix.load(rootfd, &item, m));
+	qs_msg_free(&m);
 	return 0;
 }
 

@@ -175,7 +175,7 @@ guint qf_walk_load(const struct qs_parser *p, int rootfd, const char *root)
 	GError *err = NULL;
 	struct qs_walk *w = p->walk_new(rootfd, root, &err);
 	struct qs_item it;
-	struct qs_msg m;
+	struct qs_msg *m;
 	guint items = 0, steps = 0;
 	int r;
 
@@ -185,7 +185,7 @@ guint qf_walk_load(const struct qs_parser *p, int rootfd, const char *root)
 		return 0;
 	}
 	qs_item_init(&it);
-	qs_msg_init(&m);
+	m = qs_msg_new();
 	/* a walk yields each message once; the cap only stops a runaway */
 	while ((r = p->walk_next(w, &it, &err)) != 0 && steps++ < 1000) {
 		if (r < 0) {
@@ -196,14 +196,14 @@ guint qf_walk_load(const struct qs_parser *p, int rootfd, const char *root)
 		QF_CHECK(r == 1, "walk_next returns 1, 0 or -1");
 		QF_CHECK(it.path && it.id, "an item has a path and an id");
 		items++;
-		qf_check_msg(&m, p->load(rootfd, &it, &m));
-		qs_msg_clear(&m);
+		qf_check_msg(m, p->load(rootfd, &it, m));
+		qs_msg_clear(m);
 		qs_item_clear(&it);
 	}
 	QF_CHECK(steps < 1000, "walk ends");
 	p->walk_free(w);
 	qs_item_clear(&it);
-	qs_msg_clear(&m);
+	qs_msg_free(&m);
 	return items;
 }
 
