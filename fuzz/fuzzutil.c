@@ -203,6 +203,7 @@ guint qf_walk_load(const struct qs_parser *p, int rootfd, const char *root)
 	QF_CHECK(steps < 1000, "walk ends");
 	p->walk_free(w);
 	qs_item_clear(&it);
+	g_ptr_array_free(it.files, TRUE);	/* qs_item_clear re-arms it */
 	qs_msg_free(&m);
 	return items;
 }

@@ -69,11 +69,12 @@ static gint by_string(gconstpointer a, gconstpointer b)
 static void replay_dir(const char *dir, const struct qs_fuzz_target *t)
 {
 	GDir *d = g_dir_open(dir, 0, NULL);
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *names;
 	const char *n;
 
 	if (!d)
 		return;
+	names = g_ptr_array_new_with_free_func(g_free);
 	while ((n = g_dir_read_name(d)))
 		g_ptr_array_add(names, g_strdup(n));
 	g_dir_close(d);
