@@ -20,4 +20,4 @@ TESTS += t/9501-harden-fuzz-regress
 dist_check_SCRIPTS += t/9502-harden-hostile-fs.sh t/9503-harden-signals.sh
 TESTS += t/9502-harden-hostile-fs.sh t/9503-harden-signals.sh
 
-EXTRA_DIST += fuzz/standalone.c t/data/fuzz scripts/fuzz.sh
+EXTRA_DIST += fuzz/standalone.c t/data/fuzz scripts/fuzz.sh t/lib/hostile.sh
