@@ -522,6 +522,14 @@ static void settle_all(struct qs_actor *a, GPtrArray *v)
 		const char *st = NULL;
 		GError *err = NULL;
 
+		/* SIGTERM: the messages of the batch not moved yet stay where
+		 * they are; their journal rows are closed, not left `moving` */
+		if (it->error == NULL && qs_stop_requested()) {
+			if (qs_journal_set_state(a->s.db, it->e->deletion, it->e->uuid, "failed",
+						 "stopped (SIGTERM) before this message was moved", &err) < 0)
+				g_clear_error(&err);
+			fail(it, "stopped (SIGTERM) before acting; left in the queue");
+		}
 		if (it->error == NULL && qs_move_settle(&a->s, it->e, &st, notes, &err) < 0) {
 			fail(it, "%s", err->message);
 			g_error_free(err);

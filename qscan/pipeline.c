@@ -3,6 +3,7 @@
 #include <string.h>
 #include "log.h"
 #include "pipeline.h"
+#include "util.h"
 
 #define WINDOW 1024		/* results in flight: bounds memory */
 
@@ -19,11 +20,9 @@ struct run {
 	GPtrArray *threads;
 };
 
-static volatile gint stop_requested;
-
 void qs_pipeline_stop(void)
 {
-	g_atomic_int_set(&stop_requested, 1);
+	qs_request_stop();
 }
 
 static struct qs_result *result_new(void)
@@ -145,7 +144,8 @@ static void submit_judged(struct run *run)
 		if (st == ST_JUDGED) {
 			r->action = "none";
 			r->state = ST_FINAL;
-			if (p->actor && r->j.verdict == QS_VERDICT_RELAY) {
+			/* after SIGTERM nothing new is acted on: it is reported as is */
+			if (p->actor && r->j.verdict == QS_VERDICT_RELAY && !qs_stop_requested()) {
 				r->state = ST_ACTING;
 				qs_actor_submit_judged(p->actor, &r->msg, &r->j, act_done, r);
 			}
@@ -230,7 +230,7 @@ static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *in
 {
 	struct qs_pipeline *p = run->p;
 
-	while (!g_atomic_int_get(&stop_requested)) {
+	while (!qs_stop_requested()) {
 		struct qs_result *r = next_slot(run);
 		GError *err = NULL;
 		int n = p->parser->walk_next(w, &r->item, &err);

@@ -354,3 +354,16 @@ char *qs_iso_time(gint64 t)
 	g_date_time_unref(dt);
 	return s;
 }
+
+static volatile gint stop_flag;
+
+/* qs_request_stop - async-signal-safe: one atomic store */
+void qs_request_stop(void)
+{
+	g_atomic_int_set(&stop_flag, 1);
+}
+
+bool qs_stop_requested(void)
+{
+	return g_atomic_int_get(&stop_flag) != 0;
+}

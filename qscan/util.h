@@ -53,4 +53,8 @@ char *qs_ascii_lower(const char *s);
 /* ISO 8601 UTC "2026-11-22T14:07:00Z" for a unix time, or NULL if < 0 */
 char *qs_iso_time(gint64 t);
 
+/* SIGTERM/SIGINT: stop walking and acting after the message in hand */
+void qs_request_stop(void);
+bool qs_stop_requested(void);
+
 #endif
