@@ -74,46 +74,54 @@ static size_t field_name_len(const guint8 *p, size_t n)
 }
 
 /* add_field - one (possibly folded) field from p[0..n), LF inside; the
- * name and the unfolded value go to the arena, offsets to `fields` */
+ * name and the unfolded value go to the arena (one resize, then plain
+ * copies: this runs for every header line of every message), offsets
+ * to `fields` */
 static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t name_len)
 {
 	struct qs_header h;
 	GString *a = out->arena;
-	size_t i = name_len + 1, vstart, vlen = 0;
+	size_t base = a->len, i = name_len + 1, vlen = 0;
+	char *w;
 
 	if (out->fields->len >= QS_MAX_HEADERS) {
 		out->truncated = true;
 		return;
 	}
-	h.name = GSIZE_TO_POINTER(a->len);
-	g_string_append_len(a, (const char *)p, (gssize)name_len);
-	g_string_append_c(a, '\0');
-	h.value = GSIZE_TO_POINTER(a->len);
-	vstart = a->len;
+	g_string_set_size(a, base + n + 2);	/* name, value and two NULs fit */
+	w = a->str + base;
+	memcpy(w, p, name_len);
+	w[name_len] = '\0';
+	h.name = GSIZE_TO_POINTER(base);
+	h.value = GSIZE_TO_POINTER(base + name_len + 1);
+	w += name_len + 1;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	while (i < n) {
-		size_t j = i;
-		/* copy up to the next line break or NUL in one go */
-		while (j < n && p[j] != '\n' && p[j] != '\r' && p[j] != '\0')
-			j++;
-		if (vlen + (j - i) > QS_MAX_HEADER_LINE) {
-			j = i + (QS_MAX_HEADER_LINE - vlen);
-			g_string_append_len(a, (const char *)p + i, (gssize)(j - i));
+		const guint8 *nl = memchr(p + i, '\n', n - i);
+		size_t j = nl ? (size_t)(nl - p) : n, seg = j - i, k;
+
+		if (vlen + seg > QS_MAX_HEADER_LINE) {
+			seg = QS_MAX_HEADER_LINE - vlen;
 			out->truncated = true;
-			break;
+			j = n;
 		}
-		g_string_append_len(a, (const char *)p + i, (gssize)(j - i));
-		vlen += j - i;
-		if (j < n && p[j] == '\0') {
-			g_string_append_c(a, ' ');	/* NUL would end the C string */
-			vlen++;
+		/* unfold: the line break goes, the blank after it stays */
+		memcpy(w + vlen, p + i, seg);
+		if (memchr(p + i, '\0', seg) || memchr(p + i, '\r', seg)) {
+			size_t o = vlen;
+			for (k = 0; k < seg; k++)	/* rare: NUL would end the string */
+				if (p[i + k] != '\r')
+					w[o++] = p[i + k] ? (char)p[i + k] : ' ';
+			seg = o - vlen;
 		}
-		i = j + 1;	/* unfold: the line break goes, the blank stays */
+		vlen += seg;
+		i = j + 1;
 	}
-	while (a->len > vstart && (a->str[a->len - 1] == ' ' || a->str[a->len - 1] == '\t'))
-		g_string_truncate(a, a->len - 1);
-	g_string_append_c(a, '\0');
+	while (vlen > 0 && (w[vlen - 1] == ' ' || w[vlen - 1] == '\t'))
+		vlen--;
+	w[vlen] = '\0';
+	g_string_set_size(a, base + name_len + 1 + vlen + 1);
 	g_array_append_val(out->fields, h);
 }
 
