@@ -137,9 +137,12 @@ is "$(fact unfinished_runs "$tmp/f1")" 0 "SIGTERM: the run is marked finished"
 moved=$(ls "$tmp/qd1" | wc -l)
 ok $([ "$moved" -lt $N ] || [ $mid = 0 ] && echo 0 || echo 1) "SIGTERM: the run stopped early ($moved of $N moved)"
 # "finishes the current message": what was judged but not yet acted on
-# when the signal came stays in the queue (reported, not acted on)
+# when the signal came stays in the queue (reported, not acted on). The
+# count is taken a moment before the signal is sent, and moves go on
+# meanwhile on a busy machine, so allow a few dozen; before this was
+# fixed, the whole window of up to 1024 messages was acted on.
 after=$((moved - at_term))
-ok $([ $mid = 0 ] || [ $after -le 16 ] && echo 0 || echo 1) \
+ok $([ $mid = 0 ] || [ $after -le 64 ] && echo 0 || echo 1) \
 	"SIGTERM: at most the messages in hand are acted on after the signal ($after were)"
 
 # ---- kill -9 mid-quarantine, then a second run ------------------------------
