@@ -540,7 +540,15 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			    "recipients unknown, origin from the Received chain", m->path);
 		header_sender(m);
 	}
-	if (m->sender == NULL || m->sender[0] == '\0')
+	/* the body is only needed to judge a bounce (POLICY rules 5 and 8);
+	 * with the sender unknown, read it only for what looks like one
+	 * instead of reading every message whole */
+	if ((m->sender != NULL && m->sender[0] == '\0') ||
+	    (m->sender == NULL && (has_ci(m->hdr->data, m->hdr->len, "multipart/report") ||
+				   has_ci(m->hdr->data, m->hdr->len, "mailer-daemon") ||
+				   has_ci(m->hdr->data, m->hdr->len, "postmaster") ||
+				   has_ci(m->hdr->data, m->hdr->len, "message/rfc822") ||
+				   has_ci(m->hdr->data, m->hdr->len, "rfc822-headers"))))
 		qs_plain_read(fd, m->path, m, true);
 	m->arrival = m->mtime;
 out:
