@@ -330,7 +330,7 @@ fill_legit(struct gen *g, struct gmsg *m)
 			m->sender[0] = '\0';
 		else
 			snprintf(m->sender, sizeof(m->sender), "%s@%s", PICK(r, first),
-				 partners[p][1] + 4);
+				 strchr(partners[p][1], '.') + 1);	/* host -> its domain */
 		break;
 	case K_AUTHENTICATED:
 		set_client(m, "198.51.100.230", "[192.168.1.23]", "");
