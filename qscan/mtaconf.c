@@ -762,10 +762,11 @@ static void adopt(struct mta *m, GPtrArray *from, GPtrArray *to, const char *wha
 	for (i = 0; i < from->len; i++) {
 		const struct qs_domain *d = g_ptr_array_index(from, i);
 
-		qs_info("%s %s (from %s)", what, d->name, d->source);
+		/* shown once, with every other input, by qs_config_describe() */
 		qs_config_domain_add(to, d->name, d->source);
 	}
 	(void)m;
+	(void)what;
 }
 
 void qs_config_mta_defaults(struct qs_config *c, const char *format, const char *queue_root)

@@ -175,14 +175,10 @@ static const struct qs_parser *pick_format(int fd, const char *root)
 
 static void say_local_domains(const struct qs_config *cfg)
 {
-	guint i;
-
 	if (cfg->local_domains->len == 0)
 		qs_warn("no local domain is known: no recipient counts as local "
 			"(use --local-domain or local_domains in qscan.conf)");
-	for (i = 0; cfg->notes && i < cfg->notes->len; i++)
-		qs_info("%s", (char *)g_ptr_array_index(cfg->notes, i));
-	qs_config_describe(cfg);
+	qs_config_describe(cfg);	/* MTA-file notes were shown as they were made */
 }
 
 static const char *action_name(enum qs_action a)
