@@ -361,12 +361,16 @@ static bool looks_like_header(const guint8 *p, size_t n)
 	return k > i && k < n && p[k] == ':';
 }
 
+/* has_ci - case-insensitive search; only positions that start with the
+ * needle's first letter are compared (this runs over header blocks) */
 static bool has_ci(const guint8 *p, size_t n, const char *needle)
 {
 	size_t l = strlen(needle);
+	guint8 lo = (guint8)g_ascii_tolower(needle[0]), up = (guint8)g_ascii_toupper(needle[0]);
 
 	for (size_t i = 0; i + l <= n; i++)
-		if (g_ascii_strncasecmp((const char *)p + i, needle, l) == 0)
+		if ((p[i] == lo || p[i] == up) &&
+		    g_ascii_strncasecmp((const char *)p + i + 1, needle + 1, l - 1) == 0)
 			return true;
 	return false;
 }
@@ -451,14 +455,12 @@ static void parse_envelope(struct qs_msg *m, const char *rel, const guint8 *p, s
 }
 
 /* without an envelope file: a Return-Path-like header may name the sender */
-static void header_sender(struct qs_msg *m)
+static void header_sender(struct qs_msg *m, const struct qs_headers *h)
 {
 	static const char *const names[] = { "Return-Path", "X-Env-From", "X-Envelope-From", NULL };
-	struct qs_headers h = { 0 };
 
-	qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
 	for (int i = 0; names[i]; i++) {
-		const char *v = qs_headers_get(&h, names[i], 0);
+		const char *v = qs_headers_get(h, names[i], 0);
 		char *a;
 		if (v == NULL || (a = qs_clean_addr(v, strlen(v))) == NULL)
 			continue;
@@ -466,7 +468,18 @@ static void header_sender(struct qs_msg *m)
 		qs_msg_note(m, "sender taken from the %s header (not queue metadata)", names[i]);
 		break;
 	}
-	qs_headers_free(&h);
+}
+
+/* looks_like_bounce - a DSN or auto-reply by its headers: only then is the
+ * body needed (POLICY rules 5 and 8) when the sender is unknown */
+static bool looks_like_bounce(const struct qs_headers *h)
+{
+	const char *ct = qs_headers_get(h, "Content-Type", 0);
+	const char *from = qs_headers_get(h, "From", 0);
+
+	return (ct && (strcasestr(ct, "multipart/report") || strcasestr(ct, "message/rfc822") ||
+		       strcasestr(ct, "rfc822-headers"))) ||
+	       (from && (strcasestr(from, "mailer-daemon") || strcasestr(from, "postmaster")));
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
@@ -535,20 +548,24 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		parse_envelope(m, g_ptr_array_index(item->files, env), envbuf->data, envbuf->len);
 	if (qs_plain_read(fd, m->path, m, false) < 0)
 		goto out;
-	if (env < 0) {
-		qs_msg_note(m, "no envelope file found next to %s (IceWarp's queue layout is inferred): "
-			    "recipients unknown, origin from the Received chain", m->path);
-		header_sender(m);
+	if (env < 0 || m->sender == NULL) {
+		struct qs_headers h = { 0 };
+		bool bounce;
+
+		qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
+		if (env < 0) {
+			qs_msg_note(m, "no envelope file found next to %s (IceWarp's queue layout is inferred): "
+				    "recipients unknown, origin from the Received chain", m->path);
+			header_sender(m, &h);
+		}
+		bounce = looks_like_bounce(&h);
+		qs_headers_free(&h);
+		/* the body is only needed to judge a bounce; with the sender
+		 * unknown, read it only for what looks like one */
+		if (m->sender == NULL && bounce)
+			qs_plain_read(fd, m->path, m, true);
 	}
-	/* the body is only needed to judge a bounce (POLICY rules 5 and 8);
-	 * with the sender unknown, read it only for what looks like one
-	 * instead of reading every message whole */
-	if ((m->sender != NULL && m->sender[0] == '\0') ||
-	    (m->sender == NULL && (has_ci(m->hdr->data, m->hdr->len, "multipart/report") ||
-				   has_ci(m->hdr->data, m->hdr->len, "mailer-daemon") ||
-				   has_ci(m->hdr->data, m->hdr->len, "postmaster") ||
-				   has_ci(m->hdr->data, m->hdr->len, "message/rfc822") ||
-				   has_ci(m->hdr->data, m->hdr->len, "rfc822-headers"))))
+	if (m->sender != NULL && m->sender[0] == '\0')
 		qs_plain_read(fd, m->path, m, true);
 	m->arrival = m->mtime;
 out:
