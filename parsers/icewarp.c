@@ -35,15 +35,10 @@
 #define IW_SNIFF 4096			/* bytes read to tell message from envelope */
 #define IW_MAX_ENVELOPE (64 * 1024)	/* a sibling larger than this is not an envelope */
 
-struct iw_dir {
-	char *rel;
-	int depth;
-};
-
 struct qs_walk {
 	int rootfd;
 	char *rootname;
-	GQueue dirs;		/* struct iw_dir *, still to visit */
+	GQueue dirs;		/* struct qs_dirq *, still to visit */
 	GQueue errors;		/* char *, entries to complain about, one per walk_next */
 	/* the current directory, grouped by base name */
 	char *cur_rel;
@@ -122,15 +117,6 @@ static int probe(int rootfd, const char *root, GString *why)
 	return score;
 }
 
-static void push_dir(struct qs_walk *w, const char *rel, int depth)
-{
-	struct iw_dir *q = g_new(struct iw_dir, 1);
-
-	q->rel = g_strdup(rel);
-	q->depth = depth;
-	g_queue_push_tail(&w->dirs, q);
-}
-
 static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 {
 	static const char *const subs[] = { "_outgoing", "_incoming", "forward", NULL };
@@ -152,27 +138,19 @@ static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 	/* the mail root: its queues only, never mailboxes or temp */
 	for (i = 0; subs[i]; i++)
 		if (is_dir_at(rootfd, subs[i])) {
-			push_dir(w, subs[i], 1);
+			qs_dirq_push(&w->dirs, subs[i], 1);
 			n++;
 		}
 	if (n == 0)
-		push_dir(w, "", 0);
+		qs_dirq_push(&w->dirs, "", 0);
 	return w;
-}
-
-static void iw_dir_free(gpointer p)
-{
-	struct iw_dir *q = p;
-
-	g_free(q->rel);
-	g_free(q);
 }
 
 static void walk_free(struct qs_walk *w)
 {
 	if (w == NULL)
 		return;
-	g_queue_clear_full(&w->dirs, iw_dir_free);
+	g_queue_clear_full(&w->dirs, qs_dirq_free);
 	g_queue_clear_full(&w->errors, g_free);
 	g_hash_table_destroy(w->groups);
 	g_ptr_array_free(w->order, TRUE);
@@ -194,7 +172,7 @@ static int cmp_ptr_str(gconstpointer a, gconstpointer b)
 }
 
 /* read one directory into groups; sub-directories are queued */
-static int load_dir(struct qs_walk *w, const struct iw_dir *q, GError **err)
+static int load_dir(struct qs_walk *w, const struct qs_dirq *q, GError **err)
 {
 	DIR *d = qs_opendir_rel(w->rootfd, q->rel, err);
 	struct dirent *de;
@@ -220,7 +198,7 @@ static int load_dir(struct qs_walk *w, const struct iw_dir *q, GError **err)
 				qs_info("icewarp: %s: temp folder, files in flight: not read", n);
 			else if (q->depth < QS_MAX_DIR_DEPTH) {
 				char *r = qs_relpath(q->rel, n);
-				push_dir(w, r, q->depth + 1);
+				qs_dirq_push(&w->dirs, r, q->depth + 1);
 				g_free(r);
 			}
 			continue;
@@ -327,13 +305,13 @@ static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 			continue;
 		}
 		{
-			struct iw_dir *q = g_queue_pop_head(&w->dirs);
+			struct qs_dirq *q = g_queue_pop_head(&w->dirs);
 			int rc;
 
 			if (q == NULL)
 				return 0;
 			rc = load_dir(w, q, err);
-			iw_dir_free(q);
+			qs_dirq_free(q);
 			if (rc < 0)
 				return -1;
 		}

@@ -28,11 +28,6 @@ enum {
 	MD_RTE = 1 << 4, MD_LCK = 1 << 5,
 };
 
-struct dirent_q {
-	char *rel;
-	int depth;
-};
-
 /* .rte / .lck names of the current directory, by lower-case base name */
 struct sidecar {
 	char *rte;
@@ -42,7 +37,7 @@ struct sidecar {
 struct qs_walk {
 	int rootfd;
 	char *rootname;
-	GQueue dirs;		/* struct dirent_q *, still to visit */
+	GQueue dirs;		/* struct qs_dirq *, still to visit */
 	DIR *cur;
 	char *cur_rel;
 	int cur_depth;
@@ -159,15 +154,6 @@ static int probe(int rootfd, const char *root, GString *why)
 	return score;
 }
 
-static void push_dir(struct qs_walk *w, const char *rel, int depth)
-{
-	struct dirent_q *q = g_new(struct dirent_q, 1);
-
-	q->rel = g_strdup(rel);
-	q->depth = depth;
-	g_queue_push_tail(&w->dirs, q);
-}
-
 static void sidecar_free(gpointer p)
 {
 	struct sidecar *s = p;
@@ -191,16 +177,8 @@ static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 	g_queue_init(&w->dirs);
 	w->side = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sidecar_free);
 	w->now = g_get_real_time() / G_USEC_PER_SEC;
-	push_dir(w, "", 0);
+	qs_dirq_push(&w->dirs, "", 0);
 	return w;
-}
-
-static void dq_free(gpointer p)
-{
-	struct dirent_q *q = p;
-
-	g_free(q->rel);
-	g_free(q);
 }
 
 static void walk_free(struct qs_walk *w)
@@ -209,7 +187,7 @@ static void walk_free(struct qs_walk *w)
 		return;
 	if (w->cur)
 		closedir(w->cur);
-	g_queue_clear_full(&w->dirs, dq_free);
+	g_queue_clear_full(&w->dirs, qs_dirq_free);
 	g_hash_table_destroy(w->side);
 	g_free(w->cur_rel);
 	g_free(w->rootname);
@@ -234,7 +212,7 @@ static void scan_sidecars(struct qs_walk *w)
 			if (!is_msg_name(n) && !is_raw_name(n) && w->cur_depth < QS_MAX_DIR_DEPTH &&
 			    qs_dirent_type(w->cur, de) == DT_DIR) {
 				char *r = qs_relpath(w->cur_rel, n);
-				push_dir(w, r, w->cur_depth + 1);
+				qs_dirq_push(&w->dirs, r, w->cur_depth + 1);
 				g_free(r);
 			}
 			continue;
@@ -257,7 +235,7 @@ static void scan_sidecars(struct qs_walk *w)
 
 static int open_next_dir(struct qs_walk *w, GError **err)
 {
-	struct dirent_q *q = g_queue_pop_head(&w->dirs);
+	struct qs_dirq *q = g_queue_pop_head(&w->dirs);
 
 	if (q == NULL)
 		return 0;

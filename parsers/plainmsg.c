@@ -175,3 +175,20 @@ int qs_headers_find(const struct qs_headers *h, const char *name, guint from)
 	}
 	return -1;
 }
+
+void qs_dirq_push(GQueue *q, const char *rel, int depth)
+{
+	struct qs_dirq *d = g_new(struct qs_dirq, 1);
+
+	d->rel = g_strdup(rel);
+	d->depth = depth;
+	g_queue_push_tail(q, d);
+}
+
+void qs_dirq_free(gpointer p)
+{
+	struct qs_dirq *d = p;
+
+	g_free(d->rel);
+	g_free(d);
+}

@@ -25,6 +25,14 @@ DIR *qs_opendir_rel(int rootfd, const char *rel, GError **err);
 /* DT_REG, DT_DIR, DT_LNK, ... of an entry; stats only when d_type is
  * unknown; -1 when it vanished */
 int qs_dirent_type(DIR *d, const struct dirent *de);
+/* a directory still to visit in a breadth-first walk (MDaemon, IceWarp) */
+struct qs_dirq {
+	char *rel;	/* relative to the root, "" = the root */
+	int depth;
+};
+void qs_dirq_push(GQueue *q, const char *rel, int depth);
+void qs_dirq_free(gpointer p);	/* for g_queue_clear_full */
+
 /* "dir/name", or name when dir is "" */
 char *qs_relpath(const char *dir, const char *name);
 /* last path component of a directory name ("." -> the cwd's name) */
