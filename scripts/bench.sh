@@ -275,6 +275,10 @@ done
 echo
 echo "Runs: $runs (read-only), $act_runs (destructive, each on a fresh copy); timer: $([ $have_hf = 1 ] && hyperfine --version || echo 'date +%s.%N loop')."
 echo "\"vs Postfix tools\": qscan dry-run vs postqueue -j, quarantine vs the hold pipeline, delete vs the delete pipeline."
+# unlink and mkdir costs depend on the mount: with online `discard` every
+# unlink waits for the device to trim the freed blocks
+fs=$(findmnt -no FSTYPE,OPTIONS -T "$dir" 2>/dev/null | head -1)
+echo "File system of $dir: ${fs:-unknown}$(echo ",${fs#* }," | grep -q ',discard,' && echo ' (online discard: deletions wait for the device)')."
 [ -s "$notes" ] && { echo; sed 's/^/- /' "$notes"; }
 say "removing used copies"
 rm -rf "$dir/trash" "$dir/work"
