@@ -233,12 +233,24 @@ static char *fix_korean(const char *raw)
 	return g_string_free(out, FALSE);
 }
 
+/* plain_ascii - no 8-bit byte and no "=?": GMime would hand the text
+ * back unchanged (checked against it on random ASCII), so skip it */
+static bool plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80 || (s[0] == '=' && s[1] == '?'))
+			return false;
+	return true;
+}
+
 char *qs_hdr_decode(const char *raw)
 {
 	char *fixed, *dec;
 
 	if (raw == NULL)
 		return NULL;
+	if (plain_ascii(raw))
+		return g_strdup(raw);
 	qs_hdr_global_init();
 	fixed = fix_korean(raw);
 	dec = g_mime_utils_header_decode_text(options, fixed);

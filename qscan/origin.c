@@ -152,16 +152,40 @@ static char *phrase_user(const char *raw, const char *phrase)
 	return NULL;
 }
 
+/* first_phrases - where each phrase "authenticated<tail>" first occurs
+ * (ASCII case-insensitive), in one pass over the line instead of one
+ * strcasestr per phrase */
+static void first_phrases(const char *raw, const char *const tails[], const char *at[])
+{
+	static const char stem[] = "authenticated";
+	const size_t n = sizeof stem - 1;
+	const char *p;
+	int i, left = 0;
+
+	for (i = 0; tails[i]; i++, left++)
+		at[i] = NULL;
+	for (p = raw; *p && left > 0; p++) {
+		if ((*p | 0x20) != 'a' || g_ascii_strncasecmp(p, stem, n) != 0)
+			continue;
+		for (i = 0; tails[i]; i++)
+			if (at[i] == NULL && g_ascii_strncasecmp(p + n, tails[i], strlen(tails[i])) == 0)
+				at[i] = p, left--;
+	}
+}
+
 static bool raw_says_auth(const char *raw, char **user)
 {
 	static const char *const phrases[] = {
 		"authenticated as ", "authenticated sender:", "authenticated user ", NULL,
 	};
+	static const char *const tails[] = { " as ", " sender:", " user ", NULL };
+	const char *first[3];
 	int i;
 
 	*user = NULL;
+	first_phrases(raw, tails, first);
 	for (i = 0; phrases[i]; i++) {
-		const char *at = strcasestr(raw, phrases[i]);
+		const char *at = first[i];
 		if (at == NULL || (at - raw >= 4 && g_ascii_strncasecmp(at - 4, "not ", 4) == 0))
 			continue;
 		*user = phrase_user(at, phrases[i]);

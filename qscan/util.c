@@ -340,6 +340,40 @@ char *qs_ascii_lower(const char *s)
 	return s ? g_ascii_strdown(s, -1) : NULL;
 }
 
+/* iso_time_fast - the same text as g_date_time_format(.."%Y-%m-%dT%H:%M:%SZ")
+ * for 0 <= t < year 10000, without a GDateTime per message: days to a
+ * civil date by the proleptic Gregorian era arithmetic */
+static char *iso_time_fast(gint64 t)
+{
+	gint64 days = t / 86400, secs = t % 86400, z, era, doe, yoe, doy, mp, y, mo, d;
+
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	mo = mp < 10 ? mp + 3 : mp - 9;
+	y += mo <= 2;
+	{
+		char *s = g_malloc(21);
+		int v[6] = { (int)y, (int)mo, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) };
+		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
+		char *p = s;
+		int i;
+
+		p[0] = (char)('0' + v[0] / 1000), p[1] = (char)('0' + v[0] / 100 % 10);
+		p[2] = (char)('0' + v[0] / 10 % 10), p[3] = (char)('0' + v[0] % 10), p[4] = sep[0];
+		p += 5;
+		for (i = 1; i < 6; i++, p += 3)
+			p[0] = (char)('0' + v[i] / 10), p[1] = (char)('0' + v[i] % 10), p[2] = sep[i];
+		*p = '\0';
+		return s;
+	}
+}
+
 char *qs_iso_time(gint64 t)
 {
 	GDateTime *dt;
@@ -347,6 +381,8 @@ char *qs_iso_time(gint64 t)
 
 	if (t < 0)
 		return NULL;
+	if (t < G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
+		return iso_time_fast(t);
 	dt = g_date_time_new_from_unix_utc(t);
 	if (dt == NULL)
 		return NULL;
