@@ -170,7 +170,7 @@ int qs_headers_find(const struct qs_headers *h, const char *name, guint from)
 
 	for (i = from; h->list && i < h->list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(h->list, i);
-		if (g_ascii_strcasecmp(f->name, name) == 0)
+		if (qs_name_eq(f->name, name))
 			return (int)i;
 	}
 	return -1;

@@ -468,15 +468,14 @@ out:
 
 static void origin(struct qs_msg *m)
 {
-	struct qs_headers h = { 0 };
+	const struct qs_headers *h = qs_msg_fields(m, NULL);	/* the judge reuses it */
 	const char *v;
 
-	qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
-	v = qs_headers_get(&h, "Received", 0);
+	v = qs_headers_get(h, "Received", 0);
 	if (v == NULL || strncmp(v, "(qmail ", 7) != 0) {
 		qs_msg_note(m, "first Received line is not qmail-queue's: origin from the Received chain only");
 	} else if (strstr(v, " invoked from network)") != NULL) {
-		const char *next = qs_headers_get(&h, "Received", 1);
+		const char *next = qs_headers_get(h, "Received", 1);
 		if (next != NULL)
 			smtpd_line(m, next);
 	} else if (strstr(v, " invoked for bounce)") != NULL) {
@@ -484,7 +483,6 @@ static void origin(struct qs_msg *m)
 	} else if (strstr(v, " invoked by ") != NULL) {
 		m->local_submission = true;
 	}
-	qs_headers_free(&h);
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)

@@ -251,7 +251,7 @@ static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct
 			const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 			char *dec;
 			int x;
-			if (g_ascii_strcasecmp(f->name, r->header) != 0)
+			if (!qs_name_eq(f->name, r->header))
 				continue;
 			dec = qs_hdr_decode(f->value);
 			x = re_match(ctx, r, dec);
@@ -500,6 +500,7 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	g_ptr_array_free(om.notes, TRUE);
 	g_byte_array_free(om.hdr, TRUE);
 	g_byte_array_free(om.body, TRUE);
+	qs_msg_fields_free(&om);
 	relay = j->original->verdict == QS_VERDICT_RELAY;
 	if (d->incomplete || !relay || !j->original->carried_passed_here) {
 		qs_trace_add(j, "backscatter", false, "original (%s) %s", d->kind,
@@ -564,12 +565,12 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		char *a;
 		bool local;
-		if (g_ascii_strcasecmp(f->name, "Received") == 0) {
+		if (qs_name_eq(f->name, "Received")) {
 			rcvd++;
 			continue;
 		}
-		if (g_ascii_strcasecmp(f->name, "Delivered-To") != 0 &&
-		    g_ascii_strcasecmp(f->name, "X-Original-To") != 0)
+		if (!qs_name_eq(f->name, "Delivered-To") &&
+		    !qs_name_eq(f->name, "X-Original-To"))
 			continue;
 		a = g_strstrip(g_strdup(f->value));
 		local = *a && addr_is_local(c, a);
@@ -711,7 +712,7 @@ static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 	const struct qs_msg *m = st->m;
 	const char *subj;
 
-	if (qs_hdr_parse(m->hdr->data, m->hdr->len, &j->headers) < 0 || !m->hdr_complete) {
+	if (qs_msg_take_fields(m, &j->headers) < 0 || !m->hdr_complete) {
 		if (m->hdr->len > 0 && m->err == QS_ERR_NONE) {
 			st->block_relay = true;
 			st->block_why = "the header block is incomplete";

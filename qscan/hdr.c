@@ -3,6 +3,7 @@
 #include <string.h>
 #include <gmime/gmime.h>
 #include "hdr.h"
+#include "msg.h"
 #include "qs_limits.h"
 
 #define QS_MAX_HEADERS 10000	/* fields kept per header block */
@@ -32,6 +33,8 @@ void qs_headers_init(struct qs_headers *h)
 	h->arena = g_string_sized_new(4096);
 	h->malformed = 0;
 	h->truncated = false;
+	h->src = NULL;
+	h->src_valid = false;
 }
 
 void qs_headers_clear(struct qs_headers *h)
@@ -44,6 +47,7 @@ void qs_headers_clear(struct qs_headers *h)
 		g_string_truncate(h->arena, 0);
 	h->malformed = 0;
 	h->truncated = false;
+	h->src_valid = false;
 }
 
 void qs_headers_free(struct qs_headers *h)
@@ -54,6 +58,10 @@ void qs_headers_free(struct qs_headers *h)
 		g_array_free(h->fields, TRUE);
 	if (h->arena)
 		g_string_free(h->arena, TRUE);
+	if (h->src)
+		g_byte_array_free(h->src, TRUE);
+	h->src = NULL;
+	h->src_valid = false;
 	h->list = NULL;
 	h->fields = NULL;
 	h->arena = NULL;
@@ -169,6 +177,55 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 	return out->truncated ? -1 : 0;
 }
 
+const struct qs_headers *qs_msg_fields(struct qs_msg *m, int *rc)
+{
+	struct qs_headers *f = m->fields;
+	int r;
+
+	if (f == NULL) {
+		f = m->fields = g_new0(struct qs_headers, 1);
+		qs_headers_init(f);
+	}
+	if (f->src_valid && f->src->len == m->hdr->len &&
+	    memcmp(f->src->data, m->hdr->data, m->hdr->len) == 0) {
+		r = f->truncated ? -1 : 0;
+	} else {
+		r = qs_hdr_parse(m->hdr->data, m->hdr->len, f);
+		if (f->src == NULL)
+			f->src = g_byte_array_sized_new(m->hdr->len);
+		g_byte_array_set_size(f->src, 0);
+		g_byte_array_append(f->src, m->hdr->data, m->hdr->len);
+		f->src_valid = true;
+	}
+	if (rc)
+		*rc = r;
+	return f;
+}
+
+int qs_msg_take_fields(const struct qs_msg *m, struct qs_headers *out)
+{
+	struct qs_headers *f = m->fields, tmp;
+
+	if (f == NULL || !f->src_valid || out->list == NULL || f->src->len != m->hdr->len ||
+	    memcmp(f->src->data, m->hdr->data, m->hdr->len) != 0)
+		return qs_hdr_parse(m->hdr->data, m->hdr->len, out);
+	/* the record keeps out's old storage for its next message */
+	tmp = *out;
+	*out = *f;
+	*f = tmp;
+	qs_headers_clear(f);
+	return out->truncated ? -1 : 0;
+}
+
+void qs_msg_fields_free(struct qs_msg *m)
+{
+	if (m->fields) {
+		qs_headers_free(m->fields);
+		g_free(m->fields);
+		m->fields = NULL;
+	}
+}
+
 const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx)
 {
 	guint i;
@@ -177,7 +234,7 @@ const char *qs_headers_get(const struct qs_headers *h, const char *name, guint i
 		return NULL;
 	for (i = 0; i < h->list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(h->list, i);
-		if (g_ascii_strcasecmp(f->name, name) == 0 && idx-- == 0)
+		if (qs_name_eq(f->name, name) && idx-- == 0)
 			return f->value;
 	}
 	return NULL;
@@ -188,7 +245,7 @@ guint qs_headers_count(const struct qs_headers *h, const char *name)
 	guint i, n = 0;
 
 	for (i = 0; h->list && i < h->list->len; i++)
-		if (g_ascii_strcasecmp(((struct qs_header *)g_ptr_array_index(h->list, i))->name, name) == 0)
+		if (qs_name_eq(((struct qs_header *)g_ptr_array_index(h->list, i))->name, name))
 			n++;
 	return n;
 }

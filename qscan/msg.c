@@ -4,6 +4,7 @@
 #include <string.h>
 #include "qs_limits.h"
 #include "msg.h"
+#include "hdr.h"
 
 static void rcpt_free(gpointer p)
 {
@@ -39,6 +40,7 @@ void qs_msg_clear(struct qs_msg *m)
 {
 	GPtrArray *files = m->files, *rcpts = m->rcpts, *notes = m->notes;
 	GByteArray *hdr = m->hdr, *body = m->body;
+	struct qs_headers *fields = m->fields;
 
 	g_free(m->queue);
 	g_free(m->id);
@@ -60,6 +62,9 @@ void qs_msg_clear(struct qs_msg *m)
 	m->notes = notes;
 	m->hdr = hdr;
 	m->body = body;
+	if (fields)
+		qs_headers_clear(fields);
+	m->fields = fields;
 	m->rcpts_known = true;
 	m->arrival = m->size = m->mtime = -1;
 }
@@ -76,6 +81,7 @@ void qs_msg_free(struct qs_msg **mp)
 	g_ptr_array_free(m->notes, TRUE);
 	g_byte_array_free(m->hdr, TRUE);
 	g_byte_array_free(m->body, TRUE);
+	qs_msg_fields_free(m);
 	g_free(m);
 	*mp = NULL;
 }

@@ -57,6 +57,7 @@ static void result_free(struct qs_result *r)
 	g_ptr_array_free(r->msg.notes, TRUE);
 	g_byte_array_free(r->msg.hdr, TRUE);
 	g_byte_array_free(r->msg.body, TRUE);
+	qs_msg_fields_free(&r->msg);
 	qs_judgement_clear(&r->j);
 	g_ptr_array_free(r->j.reasons, TRUE);
 	g_ptr_array_free(r->j.hops, TRUE);
