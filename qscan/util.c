@@ -234,56 +234,92 @@ void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 	splitter_finish(&s, hdr_complete, NULL, true);
 }
 
+/* which bytes need care in a JSON string: 0 = copy as is, 1 = escape,
+ * 2 = the lead of a (maybe invalid) UTF-8 sequence */
+static guint8 json_class[256];
+
+static void json_class_init(void)
+{
+	static gsize done;
+	int c;
+
+	if (g_once_init_enter(&done)) {
+		for (c = 0; c < 256; c++)
+			json_class[c] = c >= 0x80 ? 2 : c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? 1 : 0;
+		g_once_init_leave(&done, 1);
+	}
+}
+
+/* room for n more bytes after out->len; returns where they go */
+static char *json_room(GString *out, size_t n)
+{
+	size_t len = out->len;
+
+	if (len + n >= out->allocated_len) {
+		g_string_set_size(out, len + n);
+		out->len = len;
+	}
+	return out->str + len;
+}
+
+/* qs_json_str - written straight into the GString's buffer after one
+ * reservation (6 output bytes per input byte at worst, "\\u00XX"):
+ * this runs about twenty times for every message of a scan */
 void qs_json_str(GString *out, const char *s)
 {
-	const char *p, *end;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p, *end;
+	size_t n;
+	char *w, *w0;
 
 	if (s == NULL) {
-		g_string_append(out, "null");
+		qs_gs_put(out, "null", 4);
 		return;
 	}
-	g_string_append_c(out, '"');
-	end = s + strlen(s);
-	for (p = s; p < end;) {
+	json_class_init();
+	n = strlen(s);
+	w = w0 = json_room(out, 6 * n + 2);
+	*w++ = '"';
+	for (p = (const unsigned char *)s, end = p + n; p < end;) {
+		unsigned char c = *p;
 		gunichar u;
-		unsigned char c = (unsigned char)*p;
-		const char *q = p;
 
-		/* the common case: a run of printable ASCII needing no escape */
-		while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f && *q != '"' && *q != '\\')
-			q++;
-		if (q > p) {
-			g_string_append_len(out, p, q - p);
-			p = q;
+		switch (json_class[c]) {
+		case 0:
+			*w++ = (char)c;
+			p++;
 			continue;
-		}
-		if (c < 0x80) {
+		case 1:
+			*w++ = '\\';
 			switch (c) {
-			case '"': g_string_append(out, "\\\""); break;
-			case '\\': g_string_append(out, "\\\\"); break;
-			case '\n': g_string_append(out, "\\n"); break;
-			case '\r': g_string_append(out, "\\r"); break;
-			case '\t': g_string_append(out, "\\t"); break;
+			case '"': *w++ = '"'; break;
+			case '\\': *w++ = '\\'; break;
+			case '\n': *w++ = 'n'; break;
+			case '\r': *w++ = 'r'; break;
+			case '\t': *w++ = 't'; break;
 			default:
-				if (c < 0x20 || c == 0x7f)
-					g_string_append_printf(out, "\\u%04x", c);
-				else
-					g_string_append_c(out, (char)c);
+				*w++ = 'u', *w++ = '0', *w++ = '0';
+				*w++ = hex[c >> 4], *w++ = hex[c & 15];
 			}
 			p++;
 			continue;
+		default:
+			break;
 		}
-		u = g_utf8_get_char_validated(p, end - p);
+		u = g_utf8_get_char_validated((const char *)p, end - p);
 		if (u != (gunichar)-1 && u != (gunichar)-2) {
-			const char *next = g_utf8_next_char(p);
-			g_string_append_len(out, p, next - p);
-			p = next;
+			const unsigned char *next = (const unsigned char *)g_utf8_next_char(p);
+			while (p < next)
+				*w++ = (char)*p++;
 			continue;
 		}
-		g_string_append(out, "\\ufffd");
+		memcpy(w, "\\ufffd", 6);
+		w += 6;
 		p++;
 	}
-	g_string_append_c(out, '"');
+	*w++ = '"';
+	out->len += (gsize)(w - w0);
+	out->str[out->len] = '\0';
 }
 
 char *qs_printable(const char *s)
