@@ -455,9 +455,9 @@ static bool looks_like_bounce(const struct qs_headers *h)
 	const char *ct = qs_headers_get(h, "Content-Type", 0);
 	const char *from = qs_headers_get(h, "From", 0);
 
-	return (ct && (strcasestr(ct, "multipart/report") || strcasestr(ct, "message/rfc822") ||
-		       strcasestr(ct, "rfc822-headers"))) ||
-	       (from && (strcasestr(from, "mailer-daemon") || strcasestr(from, "postmaster")));
+	return (ct && (qs_ascii_strcasestr(ct, "multipart/report") || qs_ascii_strcasestr(ct, "message/rfc822") ||
+		       qs_ascii_strcasestr(ct, "rfc822-headers"))) ||
+	       (from && (qs_ascii_strcasestr(from, "mailer-daemon") || qs_ascii_strcasestr(from, "postmaster")));
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)

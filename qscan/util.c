@@ -107,13 +107,21 @@ static void put_hdr(struct splitter *s, guint8 c)
 /* copy_run - append a run of ordinary header bytes at once (the hot path) */
 static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 {
-	size_t j = 0, room, take;
+	const guint8 *nl = memchr(p, '\n', n), *cr;
+	size_t j = nl ? (size_t)(nl - p) : n, room, take;
 
-	while (j < n && p[j] != '\r' && p[j] != '\n')
-		j++;
+	if ((cr = memchr(p, '\r', j)) != NULL)
+		j = (size_t)(cr - p);
 	if (j == 0)
 		return 0;
 	room = QS_MAX_HEADER_BLOCK - s->hdr->len;
+	if (j < n && p[j] == '\n' && j < room) {
+		/* a whole LF line: the same as the run and then put_hdr('\n')
+		 * (which, after a non-empty run, only appends the LF) */
+		g_byte_array_append(s->hdr, p, (guint)(j + 1));
+		s->prev = '\n';
+		return j + 1;
+	}
 	take = MIN(room, j);
 	g_byte_array_append(s->hdr, p, (guint)take);
 	if (take < j)
@@ -320,6 +328,20 @@ void qs_json_str(GString *out, const char *s)
 	*w++ = '"';
 	out->len += (gsize)(w - w0);
 	out->str[out->len] = '\0';
+}
+
+const char *qs_ascii_strcasestr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	char first = g_ascii_tolower(needle[0]);
+	const char *p;
+
+	if (n == 0)
+		return hay;
+	for (p = hay; *p; p++)
+		if (g_ascii_tolower(*p) == first && g_ascii_strncasecmp(p, needle, n) == 0)
+			return p;
+	return NULL;
 }
 
 char *qs_printable(const char *s)

@@ -44,6 +44,8 @@ void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 
 /* JSON string (quoted, escaped, invalid UTF-8 -> U+FFFD), or null */
 void qs_json_str(GString *out, const char *s);
+/* strcasestr with ASCII case folding only (no locale, no allocation) */
+const char *qs_ascii_strcasestr(const char *hay, const char *needle);
 /* g_string_append_len without the call when the buffer has room */
 static inline void qs_gs_put(GString *out, const char *s, size_t n)
 {
