@@ -135,13 +135,13 @@ static void hops_clear(GArray *hops)
 	g_array_set_size(hops, 0);
 }
 
+static char *domain_normalize_len(const char *s, size_t len);
+
 static bool add_hop(GArray *hops, const char *d, size_t len, char via)
 {
 	struct hop h;
-	char *raw = g_strndup(d, len);
 
-	h.domain = qs_domain_normalize(raw);
-	g_free(raw);
+	h.domain = domain_normalize_len(d, len);
 	if (h.domain == NULL)
 		return false;
 	h.via = via;
@@ -156,7 +156,7 @@ static bool add_hop(GArray *hops, const char *d, size_t len, char via)
  */
 static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more)
 {
-	char *buf, *s;
+	char buf[QS_MAX_ADDR + 1], *s;	/* a copy: unquoting edits it */
 	size_t len;
 	bool good = true, unquoted = false;
 
@@ -166,7 +166,7 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 	len = strlen(addr);
 	if (len > QS_MAX_ADDR)
 		return false;
-	buf = g_strndup(addr, len);
+	memcpy(buf, addr, len + 1);
 	s = buf;
 	for (;;) {
 		struct scan sc;
@@ -220,7 +220,6 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 		if (!good)
 			break;
 	}
-	g_free(buf);
 	return good;
 }
 
@@ -298,13 +297,13 @@ out:
 
 char *qs_addr_domain(const char *addr)
 {
-	char *buf, *s, *d = NULL;
+	char buf[QS_MAX_ADDR + 1], *s, *d = NULL;
 	size_t len;
 	struct scan sc;
 
 	if (addr == NULL || (len = strlen(addr)) > QS_MAX_ADDR)
 		return NULL;
-	buf = g_strndup(addr, len);
+	memcpy(buf, addr, len + 1);
 	s = buf;
 	trim(&s, &len);
 	while (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
@@ -313,10 +312,8 @@ char *qs_addr_domain(const char *addr)
 	}
 	scan_addr(s, len, &sc);
 	if (len > 0 && sc.last_at >= 0) {
-		s[len] = '\0';
-		d = qs_domain_normalize(s + sc.last_at + 1);
+		d = domain_normalize_len(s + sc.last_at + 1, len - (size_t)sc.last_at - 1);
 	}
-	g_free(buf);
 	return d;
 }
 
@@ -366,14 +363,18 @@ static bool hostname_ok(const char *d)
 
 char *qs_domain_normalize(const char *domain)
 {
-	const char *s = domain;
-	size_t len, i;
+	if (domain == NULL)
+		return NULL;
+	return domain_normalize_len(domain, strlen(domain));
+}
+
+/* domain_normalize_len - qs_domain_normalize of s[0..len) (no NUL in it) */
+static char *domain_normalize_len(const char *s, size_t len)
+{
+	size_t i;
 	char *raw, *d;
 	bool ascii = true;
 
-	if (s == NULL)
-		return NULL;
-	len = strlen(s);
 	if (len > QS_MAX_ADDR)
 		return NULL;
 	while (len > 0 && is_blank(*s))
@@ -386,11 +387,23 @@ char *qs_domain_normalize(const char *domain)
 		len--;
 	if (len == 0)
 		return NULL;
-	raw = g_strndup(s, len);
 	for (i = 0; i < len; i++)
-		if ((guchar)raw[i] >= 0x80)
+		if ((guchar)s[i] >= 0x80)
 			ascii = false;
-	if (!ascii) {
+	if (ascii) {
+		/* the common case: lower-case straight into the result */
+		d = g_malloc(len + 1);
+		for (i = 0; i < len; i++)
+			d[i] = g_ascii_tolower(s[i]);
+		d[len] = '\0';
+		if (!hostname_ok(d)) {
+			g_free(d);
+			return NULL;
+		}
+		return d;
+	}
+	raw = g_strndup(s, len);
+	{
 		char *a = g_utf8_validate(raw, -1, NULL) ? g_hostname_to_ascii(raw) : NULL;
 
 		g_free(raw);
