@@ -6,6 +6,7 @@
 #include "util.h"
 
 #define WINDOW 1024		/* results in flight: bounds memory */
+#define WAKE_BATCH 64		/* results the main thread waits for at once */
 
 enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
@@ -17,6 +18,8 @@ struct run {
 	GAsyncQueue *todo;
 	GMutex lock;
 	GCond judged;
+	bool head_waiting;	/* the main thread sleeps on `judged` (under lock) */
+	gint64 wait_head, wait_last;	/* ... until these two are judged */
 	GPtrArray *threads;
 };
 
@@ -110,7 +113,10 @@ static gpointer worker(gpointer data)
 		int st = process(run->p, ctx, r);
 		g_mutex_lock(&run->lock);
 		r->state = st;
-		g_cond_broadcast(&run->judged);
+		/* GCond wakes by a futex call even with nobody asleep: only
+		 * wake the main thread when it waits */
+		if (run->head_waiting && (r->seq == run->wait_head || r->seq == run->wait_last))
+			g_cond_broadcast(&run->judged);
 		g_mutex_unlock(&run->lock);
 	}
 	qs_judge_ctx_free(&ctx);
@@ -181,10 +187,18 @@ static void advance(struct run *run, gint64 need)
 		}
 		if (!wait || run->head == run->tail)
 			return;
-		/* the head is still being judged by a worker */
+		/* the head is still being judged by a worker: sleep until a
+		 * batch behind it is judged too (workers take results in
+		 * order), so that one wake-up hands back many results */
 		g_mutex_lock(&run->lock);
-		while (run->ring[run->head % WINDOW]->state == ST_QUEUED)
+		run->wait_head = run->head;
+		run->wait_last = MIN(run->head + WAKE_BATCH, run->tail) - 1;
+		while (run->ring[run->wait_head % WINDOW]->state == ST_QUEUED ||
+		       run->ring[run->wait_last % WINDOW]->state == ST_QUEUED) {
+			run->head_waiting = true;
 			g_cond_wait(&run->judged, &run->lock);
+		}
+		run->head_waiting = false;
 		g_mutex_unlock(&run->lock);
 	}
 }
