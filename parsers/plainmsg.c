@@ -166,11 +166,12 @@ gint64 qs_parse_date(const char *s)
 
 int qs_headers_find(const struct qs_headers *h, const char *name, guint from)
 {
+	size_t n = strlen(name);
 	guint i;
 
 	for (i = from; h->list && i < h->list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(h->list, i);
-		if (qs_name_eq(f->name, name))
+		if (f->name_len == n && qs_name_eq(f->name, name))
 			return (int)i;
 	}
 	return -1;

@@ -565,12 +565,12 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		char *a;
 		bool local;
-		if (qs_name_eq(f->name, "Received")) {
+		if (f->name_len == 8 && qs_name_eq(f->name, "Received")) {
 			rcvd++;
 			continue;
 		}
-		if (!qs_name_eq(f->name, "Delivered-To") &&
-		    !qs_name_eq(f->name, "X-Original-To"))
+		if (!(f->name_len == 12 && qs_name_eq(f->name, "Delivered-To")) &&
+		    !(f->name_len == 13 && qs_name_eq(f->name, "X-Original-To")))
 			continue;
 		a = g_strstrip(g_strdup(f->value));
 		local = *a && addr_is_local(c, a);

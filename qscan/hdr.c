@@ -101,6 +101,7 @@ static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t 
 	memcpy(w, p, name_len);
 	w[name_len] = '\0';
 	h.name = GSIZE_TO_POINTER(base);
+	h.name_len = name_len;
 	h.value = GSIZE_TO_POINTER(base + name_len + 1);
 	w += name_len + 1;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
@@ -228,13 +229,14 @@ void qs_msg_fields_free(struct qs_msg *m)
 
 const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx)
 {
+	size_t n = strlen(name);
 	guint i;
 
 	if (h->list == NULL)
 		return NULL;
 	for (i = 0; i < h->list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(h->list, i);
-		if (qs_name_eq(f->name, name) && idx-- == 0)
+		if (f->name_len == n && qs_name_eq(f->name, name) && idx-- == 0)
 			return f->value;
 	}
 	return NULL;
@@ -242,11 +244,14 @@ const char *qs_headers_get(const struct qs_headers *h, const char *name, guint i
 
 guint qs_headers_count(const struct qs_headers *h, const char *name)
 {
+	size_t len = strlen(name);
 	guint i, n = 0;
 
-	for (i = 0; h->list && i < h->list->len; i++)
-		if (qs_name_eq(((struct qs_header *)g_ptr_array_index(h->list, i))->name, name))
+	for (i = 0; h->list && i < h->list->len; i++) {
+		const struct qs_header *f = g_ptr_array_index(h->list, i);
+		if (f->name_len == len && qs_name_eq(f->name, name))
 			n++;
+	}
 	return n;
 }
 

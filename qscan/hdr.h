@@ -17,6 +17,7 @@
 struct qs_header {
 	char *name;	/* as written */
 	char *value;	/* unfolded (CR/LF removed), leading blanks trimmed, raw */
+	size_t name_len;	/* strlen(name) */
 };
 
 struct qs_headers {

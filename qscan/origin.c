@@ -202,7 +202,7 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		struct qs_hop *h;
 
-		if (!qs_name_eq(f->name, "Received"))
+		if (!(f->name_len == 8 && qs_name_eq(f->name, "Received")))
 			continue;
 		if (hops->len >= QS_MAX_RECEIVED) {
 			skipped++;
