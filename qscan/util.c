@@ -258,6 +258,11 @@ static void json_class_init(void)
 	}
 }
 
+#define JSON_LO G_GUINT64_CONSTANT(0x0101010101010101)
+#define JSON_HI G_GUINT64_CONSTANT(0x8080808080808080)
+#define JSON_ZERO(v) (((v) - JSON_LO) & ~(v) & JSON_HI)		/* a byte is 0 */
+#define JSON_LESS(v, n) (((v) - JSON_LO * (n)) & ~(v) & JSON_HI)	/* a byte < n (< 0x80) */
+
 /* room for n more bytes after out->len; returns where they go */
 static char *json_room(GString *out, size_t n)
 {
@@ -292,6 +297,22 @@ void qs_json_str(GString *out, const char *s)
 		unsigned char c = *p;
 		gunichar u;
 
+		/* eight plain bytes at a time (any byte < 0x20, '"', '\\',
+		 * 0x7f or >= 0x80 stops it; the tests are exact, see
+		 * "Bit Twiddling Hacks": haszero / hasless) */
+		while (end - p >= 8) {
+			guint64 x, bad;
+			memcpy(&x, p, 8);
+			bad = (x & JSON_HI) | JSON_LESS(x, 0x20) | JSON_ZERO(x ^ (JSON_LO * '"')) |
+			      JSON_ZERO(x ^ (JSON_LO * '\\')) | JSON_ZERO(x ^ (JSON_LO * 0x7f));
+			if (bad)
+				break;
+			memcpy(w, p, 8);
+			w += 8, p += 8;
+		}
+		if (p == end)
+			break;
+		c = *p;
 		switch (json_class[c]) {
 		case 0:
 			*w++ = (char)c;
