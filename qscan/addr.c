@@ -394,7 +394,7 @@ static char *domain_normalize_len(const char *s, size_t len)
 		/* the common case: lower-case straight into the result */
 		d = g_malloc(len + 1);
 		for (i = 0; i < len; i++)
-			d[i] = g_ascii_tolower(s[i]);
+			d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + ('a' - 'A')) : s[i];
 		d[len] = '\0';
 		if (!hostname_ok(d)) {
 			g_free(d);

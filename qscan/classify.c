@@ -533,14 +533,22 @@ static bool rule_trusted(struct qs_judgement *j)
 	return false;
 }
 
-static bool addr_is_local(const struct qs_config *c, const char *addr)
+static bool addr_is_local(const struct qs_config *c, const struct qs_judgement *j, const char *addr)
 {
 	char *dest = NULL;
 	bool local = false;
+	guint i;
 
 	/* a bare name proves nothing about a domain of ours */
 	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
 		return false;
+	/* usually a recipient resolve() has already seen (Postfix's O record
+	 * equals the address, "for <addr>" names it): same answer, no work */
+	for (i = 0; i < j->dests->len; i++) {
+		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
+		if (strcmp(d->addr, addr) == 0)
+			return d->dest != NULL && d->local;
+	}
 	resolve(c, addr, &dest, &local);
 	if (dest == NULL)
 		local = false;
@@ -573,7 +581,7 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 		    !(f->name_len == 13 && qs_name_eq(f->name, "X-Original-To")))
 			continue;
 		a = g_strstrip(g_strdup(f->value));
-		local = *a && addr_is_local(c, a);
+		local = *a && addr_is_local(c, j, a);
 		g_free(a);
 		if (local)
 			return f->value;
@@ -590,7 +598,7 @@ static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, st
 	 * (Postfix O record): the most direct evidence there is */
 	for (i = 0; i < m->rcpts->len; i++) {
 		const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);
-		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, r->orig))
+		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, j, r->orig))
 			continue;
 		qs_trace_add(j, "forwarded", true, "%s was originally addressed to local %s", r->addr, r->orig);
 		decide(j, QS_VERDICT_LEGIT, "forwarded");
@@ -600,7 +608,7 @@ static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, st
 		const struct qs_hop *h = g_ptr_array_index(j->hops, i);
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
 			continue;
-		if (addr_is_local(c, h->for_addr)) {
+		if (addr_is_local(c, j, h->for_addr)) {
 			qs_trace_add(j, "forwarded", true, "Received line %u was for local %s", i + 1, h->for_addr);
 			decide(j, QS_VERDICT_LEGIT, "forwarded");
 			return true;
