@@ -27,6 +27,21 @@ static const char known_types[] = "CTcFILSDRO/WA>K<ionMNwXreEPpVmfd";
 
 static GPrivate window_key = G_PRIVATE_INIT(window_free);
 
+/* is c in known_types? (a table: this is asked for every record) */
+static bool known_type(guint8 c)
+{
+	static guint8 table[256];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		const char *t;
+		for (t = known_types; *t; t++)
+			table[(guint8)*t] = 1;
+		g_once_init_leave(&done, 1);
+	}
+	return table[c] != 0;
+}
+
 static struct pf_window *thread_window(void)
 {
 	struct pf_window *w = g_private_get(&window_key);
@@ -140,7 +155,7 @@ static int read_physical(struct pf_reader *r, off_t off, struct pf_rec *rec, boo
 	p = r->win + (off - r->win_off);
 	rec->type = p[0];
 	rec->off = off;
-	if (p[0] == 0 || strchr(known_types, p[0]) == NULL)
+	if (!known_type(p[0]))
 		return strict ? fail(r, off, "unknown record type 0x%02x", p[0]) : 0;
 	for (i = 0;; i++) {
 		if (i == 4)
