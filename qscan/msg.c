@@ -126,13 +126,53 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 	return r;
 }
 
+/* note_plain - printf for a format whose only conversions are %s (with
+ * non-NULL strings), without printf: readers add a note to many
+ * messages; NULL for any other format, which then goes to printf */
+static char *note_plain(const char *fmt, va_list ap)
+{
+	const char *f, *pct, *s;
+	size_t n = 0, l;
+	char *out, *w;
+	va_list aq;
+
+	va_copy(aq, ap);
+	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
+		if (pct[1] != 's' || (s = va_arg(aq, const char *)) == NULL) {
+			va_end(aq);
+			return NULL;
+		}
+		n += (size_t)(pct - f) + strlen(s);
+	}
+	va_end(aq);
+	n += strlen(f);
+	out = w = g_malloc(n + 1);
+	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
+		memcpy(w, f, (size_t)(pct - f));
+		w += pct - f;
+		s = va_arg(ap, const char *);
+		l = strlen(s);
+		memcpy(w, s, l);
+		w += l;
+	}
+	strcpy(w, f);
+	return out;
+}
+
 void qs_msg_note(struct qs_msg *m, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
 	va_start(ap, fmt);
-	g_ptr_array_add(m->notes, g_strdup_vprintf(fmt, ap));
+	text = note_plain(fmt, ap);
 	va_end(ap);
+	if (text == NULL) {
+		va_start(ap, fmt);
+		text = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
+	g_ptr_array_add(m->notes, text);
 }
 
 void qs_msg_fail(struct qs_msg *m, enum qs_error_kind kind, const char *fmt, ...)

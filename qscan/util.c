@@ -354,13 +354,18 @@ void qs_json_str(GString *out, const char *s)
 const char *qs_ascii_strcasestr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
-	char first = g_ascii_tolower(needle[0]);
+	char set[3] = { needle[0], 0, 0 };
 	const char *p;
 
 	if (n == 0)
 		return hay;
-	for (p = hay; *p; p++)
-		if (g_ascii_tolower(*p) == first && g_ascii_strncasecmp(p, needle, n) == 0)
+	if (g_ascii_isalpha(needle[0])) {
+		set[0] = g_ascii_tolower(needle[0]);
+		set[1] = g_ascii_toupper(needle[0]);
+	}
+	/* candidates by strpbrk (vectorised in libc), then the full compare */
+	for (p = hay; (p = strpbrk(p, set)) != NULL; p++)
+		if (g_ascii_strncasecmp(p, needle, n) == 0)
 			return p;
 	return NULL;
 }
