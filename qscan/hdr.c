@@ -85,18 +85,21 @@ static size_t field_name_len(const guint8 *p, size_t n)
  * name and the unfolded value go to the arena (one resize, then plain
  * copies: this runs for every header line of every message), offsets
  * to `fields` */
-static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t name_len)
+static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len)
 {
 	struct qs_header h;
 	GString *a = out->arena;
 	size_t base = a->len, i = name_len + 1, vlen = 0;
 	char *w;
 
-	if (out->fields->len >= QS_MAX_HEADERS) {
+	if (*nf >= QS_MAX_HEADERS) {
 		out->truncated = true;
 		return;
 	}
-	g_string_set_size(a, base + n + 2);	/* name, value and two NULs fit */
+	if (base + n + 3 >= a->allocated_len) {	/* name, value, two NULs and a third */
+		g_string_set_size(a, base + n + 3);
+		a->len = base;
+	}
 	w = a->str + base;
 	memcpy(w, p, name_len);
 	w[name_len] = '\0';
@@ -130,27 +133,33 @@ static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t 
 	while (vlen > 0 && (w[vlen - 1] == ' ' || w[vlen - 1] == '\t'))
 		vlen--;
 	w[vlen] = '\0';
-	g_string_set_size(a, base + name_len + 1 + vlen + 1);
-	g_array_append_val(out->fields, h);
+	a->len = base + name_len + 1 + vlen + 1;
+	a->str[a->len] = '\0';
+	/* `fields` is sized ahead in steps (no call per field) */
+	if (*nf == out->fields->len)
+		g_array_set_size(out->fields, MIN(2 * *nf + 32, QS_MAX_HEADERS));
+	g_array_index(out->fields, struct qs_header, (*nf)++) = h;
 }
 
 /* fix_pointers - the arena is complete: turn offsets into pointers */
-static void fix_pointers(struct qs_headers *out)
+static void fix_pointers(struct qs_headers *out, guint nf)
 {
 	guint i;
 
-	g_ptr_array_set_size(out->list, 0);
-	for (i = 0; i < out->fields->len; i++) {
+	g_array_set_size(out->fields, nf);
+	g_ptr_array_set_size(out->list, (gint)nf);
+	for (i = 0; i < nf; i++) {
 		struct qs_header *h = &g_array_index(out->fields, struct qs_header, i);
 		h->name = out->arena->str + GPOINTER_TO_SIZE(h->name);
 		h->value = out->arena->str + GPOINTER_TO_SIZE(h->value);
-		g_ptr_array_add(out->list, h);
+		out->list->pdata[i] = h;
 	}
 }
 
 int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 {
 	size_t pos = 0;
+	guint nf = 0;
 
 	if (out->list == NULL || out->fields == NULL)
 		qs_headers_init(out);
@@ -172,9 +181,9 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 			out->malformed++;	/* "From " line, garbage, stray continuation */
 			continue;
 		}
-		add_field(out, data + start, end - start, name_len);
+		add_field(out, &nf, data + start, end - start, name_len);
 	}
-	fix_pointers(out);
+	fix_pointers(out, nf);
 	return out->truncated ? -1 : 0;
 }
 
