@@ -45,15 +45,39 @@ struct scan {
 	bool balanced;
 };
 
+/* the characters scan_addr() acts on at the top level, as a table */
+static const guint8 *addr_special(void)
+{
+	static const char set[] = "\\\"[@%!:";
+	static guint8 table[256];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		const char *p;
+		for (p = set; *p; p++)
+			table[(unsigned char)*p] = 1;
+		g_once_init_leave(&done, 1);
+	}
+	return table;
+}
+
 static void scan_addr(const char *s, size_t len, struct scan *sc)
 {
+	const guint8 *special = addr_special();
 	bool q = false, br = false;
 	size_t i;
 
 	sc->last_at = sc->first_bang = sc->last_pct = sc->first_colon = -1;
 	for (i = 0; i < len; i++) {
-		char ch = s[i];
+		char ch;
 
+		/* skip the ordinary characters of the top level in one loop */
+		if (!q && !br)
+			while (i < len && !special[(unsigned char)s[i]])
+				i++;
+		if (i == len)
+			break;
+		ch = s[i];
 		if (q) {
 			if (ch == '\\' && i + 1 < len)
 				i++;
@@ -391,15 +415,29 @@ static char *domain_normalize_len(const char *s, size_t len)
 		if ((guchar)s[i] >= 0x80)
 			ascii = false;
 	if (ascii) {
-		/* the common case: lower-case straight into the result */
+		/* the common case: hostname_ok() and lower-casing in one pass,
+		 * straight into the result */
+		size_t label = 0;
+
+		if (len > 253)
+			return NULL;
 		d = g_malloc(len + 1);
-		for (i = 0; i < len; i++)
-			d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + ('a' - 'A')) : s[i];
-		d[len] = '\0';
-		if (!hostname_ok(d)) {
+		for (i = 0; i < len; i++) {
+			char c = s[i];
+			if (c == '.') {
+				if (label == 0)
+					break;
+				label = 0;
+			} else if ((!g_ascii_isalnum(c) && c != '-' && c != '_') || ++label > 63) {
+				break;
+			}
+			d[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+		}
+		if (i < len || label == 0) {
 			g_free(d);
 			return NULL;
 		}
+		d[len] = '\0';
 		return d;
 	}
 	raw = g_strndup(s, len);
