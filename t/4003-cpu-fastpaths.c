@@ -55,7 +55,7 @@ static void header_text(void)
 	mine = qs_hdr_decode("=?utf-8?q?caf=C3=A9?=");
 	is_str(mine, "caf\xc3\xa9", "an encoded word still goes to GMime");
 	g_free(mine);
-	g_object_unref(o);
+	g_mime_parser_options_free(o);
 }
 
 static void iso_times(void)
