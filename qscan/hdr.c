@@ -1,5 +1,6 @@
 /* hdr.c - header block splitting and GMime decoding; see hdr.h. */
 #include "config.h"
+#include <iconv.h>
 #include <string.h>
 #include <gmime/gmime.h>
 #include "hdr.h"
@@ -22,6 +23,37 @@ void qs_hdr_global_init(void)
 		options = g_mime_parser_options_new();
 		g_mime_parser_options_set_fallback_charsets(options, fallback);
 		g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+		g_once_init_leave(&done, 1);
+	}
+}
+
+/*
+ * keep_charsets - hold one conversion descriptor open, for the life of
+ * the process, for each charset mail is commonly written in. GMime opens
+ * and closes a descriptor for every word it decodes, and glibc unloads a
+ * gconv module soon after its last descriptor closes: a queue of Korean
+ * or Chinese spam then paid a dlopen and a dlclose (under the dynamic
+ * loader's lock, with mmaps and relocations) every few messages. Done
+ * on the first text that needs GMime, so an ASCII queue loads nothing.
+ */
+static iconv_t kept_iconv[32];	/* never closed, on purpose */
+
+static void keep_charsets(void)
+{
+	static const char *const cs[] = {
+		"CP949", "EUC-KR", "GBK", "GB2312", "GB18030", "BIG5", "BIG5-HKSCS",
+		"EUC-JP", "SHIFT_JIS", "ISO-2022-JP", "KOI8-R", "KOI8-U", "CP1250",
+		"CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256", "CP1257",
+		"ISO-8859-2", "ISO-8859-5", "ISO-8859-7", "ISO-8859-9", "ISO-8859-15",
+		"TIS-620", "CP874", NULL,
+	};
+	static gsize done;
+	int i;
+
+	G_STATIC_ASSERT(G_N_ELEMENTS(cs) <= G_N_ELEMENTS(kept_iconv));
+	if (g_once_init_enter(&done)) {
+		for (i = 0; cs[i]; i++)
+			kept_iconv[i] = iconv_open("UTF-8", cs[i]);	/* (iconv_t)-1 if unknown: fine */
 		g_once_init_leave(&done, 1);
 	}
 }
@@ -323,6 +355,7 @@ char *qs_hdr_decode(const char *raw)
 	if (plain_ascii(raw))
 		return g_strdup(raw);
 	qs_hdr_global_init();
+	keep_charsets();
 	fixed = fix_korean(raw);
 	dec = g_mime_utils_header_decode_text(options, fixed);
 	g_free(fixed);
@@ -345,6 +378,8 @@ char *qs_hdr_first_address(const char *raw)
 	if (raw == NULL)
 		return NULL;
 	qs_hdr_global_init();
+	if (!plain_ascii(raw))
+		keep_charsets();
 	list = internet_address_list_parse(options, raw);
 	if (list == NULL)
 		return NULL;
