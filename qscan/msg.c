@@ -106,10 +106,11 @@ void qs_msg_set(char **field, const char *s, size_t len)
 		*field = NULL;
 		return;
 	}
-	copy = g_strndup(s, len);	/* stops at an embedded NUL */
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
-			copy[i] = '?';
+	len = strnlen(s, len);	/* stops at an embedded NUL */
+	copy = g_malloc(len + 1);
+	for (i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	copy[len] = '\0';
 	*field = copy;
 }
 

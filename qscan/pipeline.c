@@ -38,12 +38,13 @@ static struct qs_result *result_new(void)
 	return r;
 }
 
-/* result_reset - reuse the allocation for the next message */
+/* result_reset - reuse the allocation for the next message; the message
+ * and its judgement are cleared in process(), by the worker that fills
+ * them again: most of that memory then goes back to the thread (and the
+ * malloc arena) it came from instead of to the main thread's */
 static void result_reset(struct qs_result *r)
 {
 	qs_item_clear(&r->item);
-	qs_msg_clear(&r->msg);
-	qs_judgement_clear(&r->j);
 	g_free(r->action_error);
 	r->action_error = NULL;
 	r->action = "none";
@@ -77,6 +78,8 @@ static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_re
 	struct qs_msg *m = &r->msg;
 	int rc;
 
+	qs_msg_clear(m);
+	qs_judgement_clear(&r->j);
 	m->format = p->parser->name;
 	rc = p->parser->load(p->rootfd, &r->item, m);
 	if (rc == QS_LOAD_SKIP)
