@@ -50,9 +50,9 @@ int qs_open_dir(int dirfd, const char *rel, GError **err)
 int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
 		 struct stat *st, GError **err)
 {
-	struct stat sb;
+	struct stat sb, *s = st ? st : &sb;
 	guint8 buf[QS_READ_STEP];
-	int fd = qs_open_file(dirfd, rel, st ? st : &sb, err);
+	int fd = qs_open_file(dirfd, rel, s, err);
 	ssize_t n;
 
 	if (fd < 0)
@@ -72,6 +72,11 @@ int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
 			return -1;
 		}
 		g_byte_array_append(out, buf, (guint)n);
+		/* a short read that brought the size fstat saw is the end:
+		 * no second read() just to be told so (two envelope files per
+		 * qmail message) */
+		if ((size_t)n < sizeof buf && (off_t)out->len == s->st_size)
+			break;
 	}
 	close(fd);
 	return 0;
