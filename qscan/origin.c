@@ -387,7 +387,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	j->origin_trusted = qs_ip_is_trusted(c, policy);
 	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
 	j->origin_ip = g_strdup(deepest);
-	{
+	if (!j->quiet) {	/* (a bulk scan records no trace: skip the printf) */
 		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
 			      g_strdup(policy == m->client_ip ? "queue metadata" : "the chain");
 		qs_trace_add(j, "origin", true, "client %s (%s) is %s; counted origin %s%s", policy, where,
