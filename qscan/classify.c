@@ -283,7 +283,9 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 	const struct qs_config *c = ctx->cfg;
 	const struct qs_msg *m = st->m;
 	GString *why = g_string_new(NULL);
-	char *sdom = m->sender && *m->sender ? qs_addr_domain(m->sender) : NULL;
+	/* the sender's domain only matters with whitelisted domains */
+	char *sdom = c->wl_domains && c->wl_domains->len && m->sender && *m->sender ?
+		     qs_addr_domain(m->sender) : NULL;
 	bool hit = false;
 	guint i;
 
