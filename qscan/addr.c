@@ -40,6 +40,12 @@ struct hop {
 	char via;	/* '@', '!' or '%' */
 };
 
+/* the decoded hops, on the stack (addr_hops adds at most max_hops) */
+struct hops {
+	guint len;
+	struct hop h[QS_ADDR_MAX_HOPS];
+};
+
 struct scan {
 	gssize last_at, first_bang, last_pct, first_colon;
 	bool balanced;
@@ -150,18 +156,18 @@ static void trim(char **s, size_t *len)
 		(*len)--;
 }
 
-static void hops_clear(GArray *hops)
+static void hops_clear(struct hops *hops)
 {
 	guint i;
 
 	for (i = 0; i < hops->len; i++)
-		g_free(g_array_index(hops, struct hop, i).domain);
-	g_array_set_size(hops, 0);
+		g_free(hops->h[i].domain);
+	hops->len = 0;
 }
 
 static char *domain_normalize_len(const char *s, size_t len);
 
-static bool add_hop(GArray *hops, const char *d, size_t len, char via)
+static bool add_hop(struct hops *hops, const char *d, size_t len, char via)
 {
 	struct hop h;
 
@@ -169,7 +175,7 @@ static bool add_hop(GArray *hops, const char *d, size_t len, char via)
 	if (h.domain == NULL)
 		return false;
 	h.via = via;
-	g_array_append_val(hops, h);
+	hops->h[hops->len++] = h;
 	return true;
 }
 
@@ -178,13 +184,14 @@ static bool add_hop(GArray *hops, const char *d, size_t len, char via)
  * undecoded. Returns false for an address that cannot be decoded
  * (too long, unbalanced quotes or brackets, an empty or invalid hop).
  */
-static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more)
+static bool addr_hops(const char *addr, guint max_hops, struct hops *hops, bool *more)
 {
 	char buf[QS_MAX_ADDR + 1], *s;	/* a copy: unquoting edits it */
 	size_t len;
 	bool good = true, unquoted = false;
 
 	*more = false;
+	max_hops = MIN(max_hops, QS_ADDR_MAX_HOPS);	/* what struct hops holds */
 	if (addr == NULL)
 		return true;
 	len = strlen(addr);
@@ -249,16 +256,15 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 
 enum qs_addr_status qs_addr_hops(const char *addr, GPtrArray *out)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	bool more, good;
 	guint i;
 
-	good = addr_hops(addr, QS_ADDR_MAX_HOPS, hops, &more) && !more;
-	for (i = 0; good && i < hops->len; i++)
-		g_ptr_array_add(out, g_strdup(g_array_index(hops, struct hop, i).domain));
-	i = hops->len;
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	good = addr_hops(addr, QS_ADDR_MAX_HOPS, &hops, &more) && !more;
+	for (i = 0; good && i < hops.len; i++)
+		g_ptr_array_add(out, g_strdup(hops.h[i].domain));
+	i = hops.len;
+	hops_clear(&hops);
 	if (!good)
 		return QS_ADDR_INVALID;
 	return i ? QS_ADDR_DOMAIN : QS_ADDR_NO_DOMAIN;
@@ -266,44 +272,43 @@ enum qs_addr_status qs_addr_hops(const char *addr, GPtrArray *out)
 
 char *qs_addr_destination(const char *addr)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	char *dest = NULL;
 	bool more;
 
-	if (addr_hops(addr, 2, hops, &more) && hops->len > 0) {
-		struct hop *h = &g_array_index(hops, struct hop, 0);
-		guint pick = h->via == '@' && hops->len > 1 ? 1 : 0;
+	if (addr_hops(addr, 2, &hops, &more) && hops.len > 0) {
+		struct hop *h = &hops.h[0];
+		guint pick = h->via == '@' && hops.len > 1 ? 1 : 0;
 
-		h = &g_array_index(hops, struct hop, pick);
+		h = &hops.h[pick];
 		dest = h->domain;
 		h->domain = NULL;
 	}
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	hops_clear(&hops);
 	return dest;
 }
 
 enum qs_addr_status qs_addr_resolve(const struct qs_config *c, const char *addr,
 				    char **dest_r, bool *local_r)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	enum qs_addr_status st = QS_ADDR_INVALID;
 	bool more;
 	guint i;
 
 	*dest_r = NULL;
 	*local_r = false;
-	if (!addr_hops(addr, QS_ADDR_MAX_HOPS, hops, &more))
+	if (!addr_hops(addr, QS_ADDR_MAX_HOPS, &hops, &more))
 		goto out;
-	if (hops->len == 0) {
+	if (hops.len == 0) {
 		*local_r = true;
 		st = QS_ADDR_NO_DOMAIN;
 		goto out;
 	}
-	for (i = 0; i < hops->len; i++) {
-		struct hop *h = &g_array_index(hops, struct hop, i);
+	for (i = 0; i < hops.len; i++) {
+		struct hop *h = &hops.h[i];
 
-		if (!qs_domain_is_local(c, h->domain) || i + 1 == hops->len) {
+		if (!qs_domain_is_local(c, h->domain) || i + 1 == hops.len) {
 			if (qs_domain_is_local(c, h->domain) && more)
 				break;		/* undecoded hops beyond: cannot tell */
 			*local_r = qs_domain_is_local(c, h->domain);
@@ -314,8 +319,7 @@ enum qs_addr_status qs_addr_resolve(const struct qs_config *c, const char *addr,
 		}
 	}
 out:
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	hops_clear(&hops);
 	return st;
 }
 
