@@ -100,13 +100,11 @@ static int fail(struct pf_reader *r, off_t off, const char *fmt, ...)
 	return -1;
 }
 
-/* make [off, off+n) available in the window; n <= size - off */
-static int ensure(struct pf_reader *r, off_t off, size_t n)
+/* ensure_read - ensure() when [off, off+n) is not in the window yet */
+static int ensure_read(struct pf_reader *r, off_t off, size_t n)
 {
 	size_t want, got = 0;
 
-	if (off >= r->win_off && off + (off_t)n <= r->win_off + (off_t)r->win_len)
-		return 0;
 	if (n > r->win_cap) {
 		g_free(r->win);
 		r->win_cap = n;
@@ -134,6 +132,15 @@ static int ensure(struct pf_reader *r, off_t off, size_t n)
 			    "was it delivered or removed?)", got);
 	}
 	return 0;
+}
+
+/* make [off, off+n) available in the window; n <= size - off (inline:
+ * twice per record, and the window nearly always holds it already) */
+static inline int ensure(struct pf_reader *r, off_t off, size_t n)
+{
+	if (off >= r->win_off && off + (off_t)n <= r->win_off + (off_t)r->win_len)
+		return 0;
+	return ensure_read(r, off, n);
 }
 
 /*
