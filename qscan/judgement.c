@@ -4,6 +4,7 @@
 #include <string.h>
 #include "classify.h"
 #include "policy_int.h"
+#include "util.h"
 
 static void hop_free(gpointer p)
 {
@@ -99,6 +100,13 @@ const char *qs_verdict_name(enum qs_verdict v)
 /* qs_judgement_explain - "relay: open-relay - sender x@y.net, 3
  * recipients at victim.example, from 203.0.113.7" (ASCII dash) */
 
+#define PUT(out, lit) qs_gs_put((out), (lit), sizeof(lit) - 1)
+
+static void put_str(GString *s, const char *v)
+{
+	qs_gs_put(s, v, strlen(v));
+}
+
 static void append_uint(GString *s, guint n)
 {
 	char buf[16], *p = buf + sizeof buf;
@@ -106,7 +114,7 @@ static void append_uint(GString *s, guint n)
 	do
 		*--p = (char)('0' + n % 10);
 	while ((n /= 10) > 0);
-	g_string_append_len(s, p, buf + sizeof buf - p);
+	qs_gs_put(s, p, (size_t)(buf + sizeof buf - p));
 }
 
 /* (appends, not printf: this runs once per message of a 1M queue) */
@@ -116,15 +124,15 @@ void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 	const char *doms[4];
 	guint i, k, ndoms = 0;
 
-	g_string_append(s, qs_verdict_name(j->verdict));
-	g_string_append(s, ": ");
+	put_str(s, qs_verdict_name(j->verdict));
+	PUT(s, ": ");
 	for (i = 0; i < j->reasons->len; i++) {
 		if (i)
-			g_string_append_c(s, ',');
-		g_string_append(s, g_ptr_array_index(j->reasons, i));
+			PUT(s, ",");
+		put_str(s, g_ptr_array_index(j->reasons, i));
 	}
-	g_string_append(s, " - sender ");
-	g_string_append(s, m->sender == NULL ? "unknown" : *m->sender ? m->sender : "<>");
+	PUT(s, " - sender ");
+	put_str(s, m->sender == NULL ? "unknown" : *m->sender ? m->sender : "<>");
 	/* the first three distinct domains are named, the rest counted */
 	for (i = 0; i < j->dests->len; i++) {
 		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
@@ -146,26 +154,26 @@ void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 		}
 		ndoms++;
 	}
-	g_string_append(s, ", ");
+	PUT(s, ", ");
 	append_uint(s, j->dests->len);
-	g_string_append(s, j->dests->len == 1 ? " recipient" : " recipients");
+	put_str(s, j->dests->len == 1 ? " recipient" : " recipients");
 	for (k = 0; k < ndoms && k < 3; k++) {
-		g_string_append(s, k ? ", " : " at ");
-		g_string_append(s, doms[k]);
+		put_str(s, k ? ", " : " at ");
+		put_str(s, doms[k]);
 	}
 	if (ndoms > 3) {
-		g_string_append(s, " and ");
+		PUT(s, " and ");
 		append_uint(s, ndoms - 3);
-		g_string_append(s, " more domains");
+		PUT(s, " more domains");
 	}
 	if (j->origin_ip) {
-		g_string_append(s, ", from ");
-		g_string_append(s, j->origin_ip);
+		PUT(s, ", from ");
+		put_str(s, j->origin_ip);
 	} else if (j->local_submission)
-		g_string_append(s, ", local submission");
+		PUT(s, ", local submission");
 	if (j->auth_user) {
-		g_string_append(s, ", auth ");
-		g_string_append(s, j->auth_user);
+		PUT(s, ", auth ");
+		put_str(s, j->auth_user);
 	}
 	j->explanation = g_string_free(s, FALSE);
 }
