@@ -270,7 +270,7 @@ static void tally(struct qs_report *r, const struct qs_result *res)
 	const struct qs_msg *m = &res->msg;
 	const struct qs_judgement *j = &res->j;
 	enum qs_verdict v = j->verdict;
-	char *sdom = m->sender ? qs_addr_domain(m->sender) : NULL;
+	char *sdom;
 	guint i;
 
 	r->t.scanned++;
@@ -286,6 +286,11 @@ static void tally(struct qs_report *r, const struct qs_result *res)
 		r->t.act_failed++;
 	else if (res->action && strcmp(res->action, "none") != 0)
 		r->t.acted++;
+	/* the tables below only feed the human report: JSON lines end
+	 * with the totals (qs_report_finish) */
+	if (r->o.json)
+		return;
+	sdom = m->sender ? qs_addr_domain(m->sender) : NULL;
 	for (i = 0; i < j->reasons->len; i++)
 		count(r->reasons[v], g_ptr_array_index(j->reasons, i));
 	agg_add(&r->agg[AGG_IP], j->origin_ip, v, j->subject);
