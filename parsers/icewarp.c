@@ -455,9 +455,9 @@ static bool looks_like_bounce(const struct qs_headers *h)
 	const char *ct = qs_headers_get(h, "Content-Type", 0);
 	const char *from = qs_headers_get(h, "From", 0);
 
-	return (ct && (strcasestr(ct, "multipart/report") || strcasestr(ct, "message/rfc822") ||
-		       strcasestr(ct, "rfc822-headers"))) ||
-	       (from && (strcasestr(from, "mailer-daemon") || strcasestr(from, "postmaster")));
+	return (ct && (qs_ascii_strcasestr(ct, "multipart/report") || qs_ascii_strcasestr(ct, "message/rfc822") ||
+		       qs_ascii_strcasestr(ct, "rfc822-headers"))) ||
+	       (from && (qs_ascii_strcasestr(from, "mailer-daemon") || qs_ascii_strcasestr(from, "postmaster")));
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
@@ -527,17 +527,15 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	if (qs_plain_read(fd, m->path, m, false) < 0)
 		goto out;
 	if (env < 0 || m->sender == NULL) {
-		struct qs_headers h = { 0 };
+		const struct qs_headers *h = qs_msg_fields(m, NULL);	/* the judge reuses it */
 		bool bounce;
 
-		qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
 		if (env < 0) {
 			qs_msg_note(m, "no envelope file found next to %s (IceWarp's queue layout is inferred): "
 				    "recipients unknown, origin from the Received chain", m->path);
-			header_sender(m, &h);
+			header_sender(m, h);
 		}
-		bounce = looks_like_bounce(&h);
-		qs_headers_free(&h);
+		bounce = looks_like_bounce(h);
 		/* the body is only needed to judge a bounce; with the sender
 		 * unknown, read it only for what looks like one */
 		if (m->sender == NULL && bounce)

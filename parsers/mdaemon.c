@@ -394,7 +394,7 @@ static const char *env_header(const struct qs_headers *h, int rcvd, const char *
 	m->envelope_suspect = true;
 	if (rcvd >= 0) {
 		for (i = (guint)rcvd + 1; i < len && md_header(hname(h, i)); i++)
-			if (g_ascii_strcasecmp(hname(h, i), name) == 0) {
+			if (qs_name_eq(hname(h, i), name)) {
 				pick = (int)i;
 				break;
 			}
@@ -402,7 +402,7 @@ static const char *env_header(const struct qs_headers *h, int rcvd, const char *
 	how = "the copy in MDaemon's block below its Received";
 	if (pick < 0) {
 		for (i = len; i > 0 && md_header(hname(h, i - 1)); i--)
-			if (g_ascii_strcasecmp(hname(h, i - 1), name) == 0) {
+			if (qs_name_eq(hname(h, i - 1), name)) {
 				pick = (int)(i - 1);
 				break;
 			}
@@ -413,7 +413,7 @@ static const char *env_header(const struct qs_headers *h, int rcvd, const char *
 		how = "the first copy below MDaemon's Received (no MDaemon block found)";
 		if (pick < 0) {
 			for (i = 0; i < len; i++)
-				if (g_ascii_strcasecmp(hname(h, i), name) == 0)
+				if (qs_name_eq(hname(h, i), name))
 					pick = (int)i;
 			how = "the last copy (no MDaemon block found)";
 		}
@@ -459,16 +459,15 @@ static void msg_envelope(struct qs_msg *m)
 {
 	static const char *const rcpt_h[] = { "X-MDaemon-Deliver-To", "X-MDRcpt-To", "X-Rcpt-To", NULL };
 	static const char *const from_h[] = { "X-Envelope-From", "X-Return-Path", NULL };
-	struct qs_headers h = { 0 };
+	const struct qs_headers *h = qs_msg_fields(m, NULL);	/* the judge reuses it */
 	const char *v;
 	int rcvd, i;
 
-	qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
-	rcvd = md_received(&h);
+	rcvd = md_received(h);
 	if (rcvd < 0)
 		qs_msg_note(m, "no Received line with an MDaemon id (md…msg): MDaemon block located by name only");
 	for (i = 0; rcpt_h[i]; i++)
-		if ((v = env_header(&h, rcvd, rcpt_h[i], m)) != NULL) {
+		if ((v = env_header(h, rcvd, rcpt_h[i], m)) != NULL) {
 			add_rcpts(m, v, rcpt_h[i]);
 			break;
 		}
@@ -477,24 +476,23 @@ static void msg_envelope(struct qs_msg *m)
 		qs_msg_note(m, "no X-MDaemon-Deliver-To / X-MDRcpt-To / X-Rcpt-To header: recipients unknown");
 	}
 	for (i = 0; from_h[i]; i++)
-		if ((v = env_header(&h, rcvd, from_h[i], m)) != NULL) {
+		if ((v = env_header(h, rcvd, from_h[i], m)) != NULL) {
 			set_sender(m, v, from_h[i]);
 			break;
 		}
 	if (from_h[i] == NULL)
 		qs_msg_note(m, "no X-Envelope-From / X-Return-Path header: sender unknown");
-	if ((v = env_header(&h, rcvd, "X-MDRemoteIP", m)) != NULL) {
+	if ((v = env_header(h, rcvd, "X-MDRemoteIP", m)) != NULL) {
 		if (*v == '[')
 			v++;
 		qs_msg_set(&m->client_ip, v, strcspn(v, " \t]"));
 	}
-	if ((v = env_header(&h, rcvd, "X-MDHelo", m)) != NULL)
+	if ((v = env_header(h, rcvd, "X-MDHelo", m)) != NULL)
 		qs_msg_set(&m->client_helo, v, strlen(v));
-	if ((v = env_header(&h, rcvd, "X-Authenticated-Sender", m)) != NULL && *v)
+	if ((v = env_header(h, rcvd, "X-Authenticated-Sender", m)) != NULL && *v)
 		qs_msg_set(&m->auth_user, v, strlen(v));
-	if ((v = env_header(&h, rcvd, "X-MDArrival-Date", m)) != NULL)
+	if ((v = env_header(h, rcvd, "X-MDArrival-Date", m)) != NULL)
 		m->arrival = qs_parse_date(v);
-	qs_headers_free(&h);
 }
 
 /* route slip: INI, [RemoteRcpts]/[LocalRcpts] RcptN=addr override */

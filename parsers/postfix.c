@@ -175,9 +175,15 @@ static void append_capped(GByteArray *a, const guint8 *p, size_t n, bool nl, siz
 		*full = true;
 		return;
 	}
+	if (nl) {
+		/* line and newline in one step: this runs for every header line */
+		guint at = a->len;
+		g_byte_array_set_size(a, at + (guint)n + 1);
+		memcpy(a->data + at, p, n);
+		a->data[at + n] = '\n';
+		return;
+	}
 	g_byte_array_append(a, p, (guint)n);
-	if (nl)
-		g_byte_array_append(a, (const guint8 *)"\n", 1);
 }
 
 /* N = a line (newline after it), L = a fragment of a longer line */
@@ -369,11 +375,23 @@ void pf_add_logfiles(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			int n;
 			if (!(depths & (1u << d)))
 				continue;
-			n = snprintf(path, sizeof path, "%s", pf_logdirs[i]);
-			for (k = 0; k < d && n < (int)sizeof path - 2; k++)
-				n += snprintf(path + n, sizeof path - (size_t)n, "/%c",
-					      k < (int)strlen(hex) ? hex[k] : '_');
-			snprintf(path + n, sizeof path - (size_t)n, "/%s", item->id);
+			n = (int)strlen(pf_logdirs[i]);
+			if ((size_t)n + 2 * (size_t)d + 1 + strlen(item->id) < sizeof path) {
+				/* the common case, built without printf */
+				memcpy(path, pf_logdirs[i], (size_t)n);
+				for (k = 0; k < d; k++) {
+					path[n++] = '/';
+					path[n++] = k < (int)strlen(hex) ? hex[k] : '_';
+				}
+				path[n++] = '/';
+				strcpy(path + n, item->id);
+			} else {
+				n = snprintf(path, sizeof path, "%s", pf_logdirs[i]);
+				for (k = 0; k < d && n < (int)sizeof path - 2; k++)
+					n += snprintf(path + n, sizeof path - (size_t)n, "/%c",
+						      k < (int)strlen(hex) ? hex[k] : '_');
+				snprintf(path + n, sizeof path - (size_t)n, "/%s", item->id);
+			}
 			if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 			    m->files->len < QS_MAX_FILES_PER_MSG) {
 				qs_msg_add_file(m, path);

@@ -27,6 +27,21 @@ static const char known_types[] = "CTcFILSDRO/WA>K<ionMNwXreEPpVmfd";
 
 static GPrivate window_key = G_PRIVATE_INIT(window_free);
 
+/* is c in known_types? (a table: this is asked for every record) */
+static bool known_type(guint8 c)
+{
+	static guint8 table[256];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		const char *t;
+		for (t = known_types; *t; t++)
+			table[(guint8)*t] = 1;
+		g_once_init_leave(&done, 1);
+	}
+	return table[c] != 0;
+}
+
 static struct pf_window *thread_window(void)
 {
 	struct pf_window *w = g_private_get(&window_key);
@@ -85,13 +100,11 @@ static int fail(struct pf_reader *r, off_t off, const char *fmt, ...)
 	return -1;
 }
 
-/* make [off, off+n) available in the window; n <= size - off */
-static int ensure(struct pf_reader *r, off_t off, size_t n)
+/* ensure_read - ensure() when [off, off+n) is not in the window yet */
+static int ensure_read(struct pf_reader *r, off_t off, size_t n)
 {
 	size_t want, got = 0;
 
-	if (off >= r->win_off && off + (off_t)n <= r->win_off + (off_t)r->win_len)
-		return 0;
 	if (n > r->win_cap) {
 		g_free(r->win);
 		r->win_cap = n;
@@ -121,6 +134,15 @@ static int ensure(struct pf_reader *r, off_t off, size_t n)
 	return 0;
 }
 
+/* make [off, off+n) available in the window; n <= size - off (inline:
+ * twice per record, and the window nearly always holds it already) */
+static inline int ensure(struct pf_reader *r, off_t off, size_t n)
+{
+	if (off >= r->win_off && off + (off_t)n <= r->win_off + (off_t)r->win_len)
+		return 0;
+	return ensure_read(r, off, n);
+}
+
 /*
  * read_physical - the record at off, without interpretation. Returns 1,
  * or -1 with r->error set (strict) / 0 quietly (when !strict).
@@ -140,7 +162,7 @@ static int read_physical(struct pf_reader *r, off_t off, struct pf_rec *rec, boo
 	p = r->win + (off - r->win_off);
 	rec->type = p[0];
 	rec->off = off;
-	if (p[0] == 0 || strchr(known_types, p[0]) == NULL)
+	if (!known_type(p[0]))
 		return strict ? fail(r, off, "unknown record type 0x%02x", p[0]) : 0;
 	for (i = 0;; i++) {
 		if (i == 4)

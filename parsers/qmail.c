@@ -152,7 +152,8 @@ static bool add_if_exists(struct qs_walk *w, struct qs_item *it, char *rel, stru
 }
 
 /* fill the item for mess/S/N: which other files exist, and the state;
- * returns false when it is to be skipped (young, being written) */
+ * returns false when it is to be skipped (young, being written); paths
+ * by g_strconcat, not printf: seven of them per message */
 static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, const char *n)
 {
 	struct stat st;
@@ -161,24 +162,24 @@ static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, co
 
 	qs_item_clear(it);
 	it->id = g_strdup(n);
-	it->path = g_strdup_printf("mess/%s/%s", sub, n);
+	it->path = g_strconcat("mess/", sub, "/", n, NULL);
 	g_ptr_array_add(it->files, g_strdup(it->path));
 	/* the actor removes them in §2.7 order itself; we only list them */
-	if (add_if_exists(w, it, g_strdup_printf("info/%s/%s", sub, n), &st)) {
+	if (add_if_exists(w, it, g_strconcat("info/", sub, "/", n, NULL), &st)) {
 		it->kind |= QM_INFO;
 		it->mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, g_strdup_printf("local/%s/%s", sub, n), &st))
+	if (add_if_exists(w, it, g_strconcat("local/", sub, "/", n, NULL), &st))
 		it->kind |= QM_LOCAL;
-	if (add_if_exists(w, it, g_strdup_printf("remote/%s/%s", sub, n), &st))
+	if (add_if_exists(w, it, g_strconcat("remote/", sub, "/", n, NULL), &st))
 		it->kind |= QM_REMOTE;
-	if (add_if_exists(w, it, ts ? g_strdup_printf("todo/%s/%s", ts, n) : g_strdup_printf("todo/%s", n), &st)) {
+	if (add_if_exists(w, it, ts ? g_strconcat("todo/", ts, "/", n, NULL) : g_strconcat("todo/", n, NULL), &st)) {
 		it->kind |= QM_TODO;
 		todo_mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, ts ? g_strdup_printf("intd/%s/%s", ts, n) : g_strdup_printf("intd/%s", n), &st))
+	if (add_if_exists(w, it, ts ? g_strconcat("intd/", ts, "/", n, NULL) : g_strconcat("intd/", n, NULL), &st))
 		it->kind |= QM_INTD;
-	if (add_if_exists(w, it, g_strdup_printf("bounce/%s", n), &st))
+	if (add_if_exists(w, it, g_strconcat("bounce/", n, NULL), &st))
 		it->kind |= QM_BOUNCE;
 
 	if (it->kind & QM_TODO) {
@@ -468,15 +469,14 @@ out:
 
 static void origin(struct qs_msg *m)
 {
-	struct qs_headers h = { 0 };
+	const struct qs_headers *h = qs_msg_fields(m, NULL);	/* the judge reuses it */
 	const char *v;
 
-	qs_hdr_parse(m->hdr->data, m->hdr->len, &h);
-	v = qs_headers_get(&h, "Received", 0);
+	v = qs_headers_get(h, "Received", 0);
 	if (v == NULL || strncmp(v, "(qmail ", 7) != 0) {
 		qs_msg_note(m, "first Received line is not qmail-queue's: origin from the Received chain only");
 	} else if (strstr(v, " invoked from network)") != NULL) {
-		const char *next = qs_headers_get(&h, "Received", 1);
+		const char *next = qs_headers_get(h, "Received", 1);
 		if (next != NULL)
 			smtpd_line(m, next);
 	} else if (strstr(v, " invoked for bounce)") != NULL) {
@@ -484,7 +484,6 @@ static void origin(struct qs_msg *m)
 	} else if (strstr(v, " invoked by ") != NULL) {
 		m->local_submission = true;
 	}
-	qs_headers_free(&h);
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)

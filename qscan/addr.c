@@ -40,20 +40,50 @@ struct hop {
 	char via;	/* '@', '!' or '%' */
 };
 
+/* the decoded hops, on the stack (addr_hops adds at most max_hops) */
+struct hops {
+	guint len;
+	struct hop h[QS_ADDR_MAX_HOPS];
+};
+
 struct scan {
 	gssize last_at, first_bang, last_pct, first_colon;
 	bool balanced;
 };
 
+/* the characters scan_addr() acts on at the top level, as a table */
+static const guint8 *addr_special(void)
+{
+	static const char set[] = "\\\"[@%!:";
+	static guint8 table[256];
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		const char *p;
+		for (p = set; *p; p++)
+			table[(unsigned char)*p] = 1;
+		g_once_init_leave(&done, 1);
+	}
+	return table;
+}
+
 static void scan_addr(const char *s, size_t len, struct scan *sc)
 {
+	const guint8 *special = addr_special();
 	bool q = false, br = false;
 	size_t i;
 
 	sc->last_at = sc->first_bang = sc->last_pct = sc->first_colon = -1;
 	for (i = 0; i < len; i++) {
-		char ch = s[i];
+		char ch;
 
+		/* skip the ordinary characters of the top level in one loop */
+		if (!q && !br)
+			while (i < len && !special[(unsigned char)s[i]])
+				i++;
+		if (i == len)
+			break;
+		ch = s[i];
 		if (q) {
 			if (ch == '\\' && i + 1 < len)
 				i++;
@@ -126,26 +156,26 @@ static void trim(char **s, size_t *len)
 		(*len)--;
 }
 
-static void hops_clear(GArray *hops)
+static void hops_clear(struct hops *hops)
 {
 	guint i;
 
 	for (i = 0; i < hops->len; i++)
-		g_free(g_array_index(hops, struct hop, i).domain);
-	g_array_set_size(hops, 0);
+		g_free(hops->h[i].domain);
+	hops->len = 0;
 }
 
-static bool add_hop(GArray *hops, const char *d, size_t len, char via)
+static char *domain_normalize_len(const char *s, size_t len);
+
+static bool add_hop(struct hops *hops, const char *d, size_t len, char via)
 {
 	struct hop h;
-	char *raw = g_strndup(d, len);
 
-	h.domain = qs_domain_normalize(raw);
-	g_free(raw);
+	h.domain = domain_normalize_len(d, len);
 	if (h.domain == NULL)
 		return false;
 	h.via = via;
-	g_array_append_val(hops, h);
+	hops->h[hops->len++] = h;
 	return true;
 }
 
@@ -154,19 +184,20 @@ static bool add_hop(GArray *hops, const char *d, size_t len, char via)
  * undecoded. Returns false for an address that cannot be decoded
  * (too long, unbalanced quotes or brackets, an empty or invalid hop).
  */
-static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more)
+static bool addr_hops(const char *addr, guint max_hops, struct hops *hops, bool *more)
 {
-	char *buf, *s;
+	char buf[QS_MAX_ADDR + 1], *s;	/* a copy: unquoting edits it */
 	size_t len;
 	bool good = true, unquoted = false;
 
 	*more = false;
+	max_hops = MIN(max_hops, QS_ADDR_MAX_HOPS);	/* what struct hops holds */
 	if (addr == NULL)
 		return true;
 	len = strlen(addr);
 	if (len > QS_MAX_ADDR)
 		return false;
-	buf = g_strndup(addr, len);
+	memcpy(buf, addr, len + 1);
 	s = buf;
 	for (;;) {
 		struct scan sc;
@@ -220,22 +251,20 @@ static bool addr_hops(const char *addr, guint max_hops, GArray *hops, bool *more
 		if (!good)
 			break;
 	}
-	g_free(buf);
 	return good;
 }
 
 enum qs_addr_status qs_addr_hops(const char *addr, GPtrArray *out)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	bool more, good;
 	guint i;
 
-	good = addr_hops(addr, QS_ADDR_MAX_HOPS, hops, &more) && !more;
-	for (i = 0; good && i < hops->len; i++)
-		g_ptr_array_add(out, g_strdup(g_array_index(hops, struct hop, i).domain));
-	i = hops->len;
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	good = addr_hops(addr, QS_ADDR_MAX_HOPS, &hops, &more) && !more;
+	for (i = 0; good && i < hops.len; i++)
+		g_ptr_array_add(out, g_strdup(hops.h[i].domain));
+	i = hops.len;
+	hops_clear(&hops);
 	if (!good)
 		return QS_ADDR_INVALID;
 	return i ? QS_ADDR_DOMAIN : QS_ADDR_NO_DOMAIN;
@@ -243,44 +272,43 @@ enum qs_addr_status qs_addr_hops(const char *addr, GPtrArray *out)
 
 char *qs_addr_destination(const char *addr)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	char *dest = NULL;
 	bool more;
 
-	if (addr_hops(addr, 2, hops, &more) && hops->len > 0) {
-		struct hop *h = &g_array_index(hops, struct hop, 0);
-		guint pick = h->via == '@' && hops->len > 1 ? 1 : 0;
+	if (addr_hops(addr, 2, &hops, &more) && hops.len > 0) {
+		struct hop *h = &hops.h[0];
+		guint pick = h->via == '@' && hops.len > 1 ? 1 : 0;
 
-		h = &g_array_index(hops, struct hop, pick);
+		h = &hops.h[pick];
 		dest = h->domain;
 		h->domain = NULL;
 	}
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	hops_clear(&hops);
 	return dest;
 }
 
 enum qs_addr_status qs_addr_resolve(const struct qs_config *c, const char *addr,
 				    char **dest_r, bool *local_r)
 {
-	GArray *hops = g_array_new(FALSE, FALSE, sizeof(struct hop));
+	struct hops hops = { 0 };
 	enum qs_addr_status st = QS_ADDR_INVALID;
 	bool more;
 	guint i;
 
 	*dest_r = NULL;
 	*local_r = false;
-	if (!addr_hops(addr, QS_ADDR_MAX_HOPS, hops, &more))
+	if (!addr_hops(addr, QS_ADDR_MAX_HOPS, &hops, &more))
 		goto out;
-	if (hops->len == 0) {
+	if (hops.len == 0) {
 		*local_r = true;
 		st = QS_ADDR_NO_DOMAIN;
 		goto out;
 	}
-	for (i = 0; i < hops->len; i++) {
-		struct hop *h = &g_array_index(hops, struct hop, i);
+	for (i = 0; i < hops.len; i++) {
+		struct hop *h = &hops.h[i];
 
-		if (!qs_domain_is_local(c, h->domain) || i + 1 == hops->len) {
+		if (!qs_domain_is_local(c, h->domain) || i + 1 == hops.len) {
 			if (qs_domain_is_local(c, h->domain) && more)
 				break;		/* undecoded hops beyond: cannot tell */
 			*local_r = qs_domain_is_local(c, h->domain);
@@ -291,20 +319,19 @@ enum qs_addr_status qs_addr_resolve(const struct qs_config *c, const char *addr,
 		}
 	}
 out:
-	hops_clear(hops);
-	g_array_free(hops, TRUE);
+	hops_clear(&hops);
 	return st;
 }
 
 char *qs_addr_domain(const char *addr)
 {
-	char *buf, *s, *d = NULL;
+	char buf[QS_MAX_ADDR + 1], *s, *d = NULL;
 	size_t len;
 	struct scan sc;
 
 	if (addr == NULL || (len = strlen(addr)) > QS_MAX_ADDR)
 		return NULL;
-	buf = g_strndup(addr, len);
+	memcpy(buf, addr, len + 1);
 	s = buf;
 	trim(&s, &len);
 	while (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
@@ -313,10 +340,8 @@ char *qs_addr_domain(const char *addr)
 	}
 	scan_addr(s, len, &sc);
 	if (len > 0 && sc.last_at >= 0) {
-		s[len] = '\0';
-		d = qs_domain_normalize(s + sc.last_at + 1);
+		d = domain_normalize_len(s + sc.last_at + 1, len - (size_t)sc.last_at - 1);
 	}
-	g_free(buf);
 	return d;
 }
 
@@ -366,14 +391,18 @@ static bool hostname_ok(const char *d)
 
 char *qs_domain_normalize(const char *domain)
 {
-	const char *s = domain;
-	size_t len, i;
+	if (domain == NULL)
+		return NULL;
+	return domain_normalize_len(domain, strlen(domain));
+}
+
+/* domain_normalize_len - qs_domain_normalize of s[0..len) (no NUL in it) */
+static char *domain_normalize_len(const char *s, size_t len)
+{
+	size_t i;
 	char *raw, *d;
 	bool ascii = true;
 
-	if (s == NULL)
-		return NULL;
-	len = strlen(s);
 	if (len > QS_MAX_ADDR)
 		return NULL;
 	while (len > 0 && is_blank(*s))
@@ -386,11 +415,37 @@ char *qs_domain_normalize(const char *domain)
 		len--;
 	if (len == 0)
 		return NULL;
-	raw = g_strndup(s, len);
 	for (i = 0; i < len; i++)
-		if ((guchar)raw[i] >= 0x80)
+		if ((guchar)s[i] >= 0x80)
 			ascii = false;
-	if (!ascii) {
+	if (ascii) {
+		/* the common case: hostname_ok() and lower-casing in one pass,
+		 * straight into the result */
+		size_t label = 0;
+
+		if (len > 253)
+			return NULL;
+		d = g_malloc(len + 1);
+		for (i = 0; i < len; i++) {
+			char c = s[i];
+			if (c == '.') {
+				if (label == 0)
+					break;
+				label = 0;
+			} else if ((!g_ascii_isalnum(c) && c != '-' && c != '_') || ++label > 63) {
+				break;
+			}
+			d[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+		}
+		if (i < len || label == 0) {
+			g_free(d);
+			return NULL;
+		}
+		d[len] = '\0';
+		return d;
+	}
+	raw = g_strndup(s, len);
+	{
 		char *a = g_utf8_validate(raw, -1, NULL) ? g_hostname_to_ascii(raw) : NULL;
 
 		g_free(raw);

@@ -251,7 +251,7 @@ static int rule_matches(struct qs_judge_ctx *ctx, const struct qs_msg *m, struct
 			const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 			char *dec;
 			int x;
-			if (g_ascii_strcasecmp(f->name, r->header) != 0)
+			if (!qs_name_eq(f->name, r->header))
 				continue;
 			dec = qs_hdr_decode(f->value);
 			x = re_match(ctx, r, dec);
@@ -283,7 +283,9 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 	const struct qs_config *c = ctx->cfg;
 	const struct qs_msg *m = st->m;
 	GString *why = g_string_new(NULL);
-	char *sdom = m->sender && *m->sender ? qs_addr_domain(m->sender) : NULL;
+	/* the sender's domain only matters with whitelisted domains */
+	char *sdom = c->wl_domains && c->wl_domains->len && m->sender && *m->sender ?
+		     qs_addr_domain(m->sender) : NULL;
 	bool hit = false;
 	guint i;
 
@@ -500,6 +502,7 @@ static bool rule_backscatter(struct qs_judge_ctx *ctx, struct judge_state *st, s
 	g_ptr_array_free(om.notes, TRUE);
 	g_byte_array_free(om.hdr, TRUE);
 	g_byte_array_free(om.body, TRUE);
+	qs_msg_fields_free(&om);
 	relay = j->original->verdict == QS_VERDICT_RELAY;
 	if (d->incomplete || !relay || !j->original->carried_passed_here) {
 		qs_trace_add(j, "backscatter", false, "original (%s) %s", d->kind,
@@ -532,14 +535,22 @@ static bool rule_trusted(struct qs_judgement *j)
 	return false;
 }
 
-static bool addr_is_local(const struct qs_config *c, const char *addr)
+static bool addr_is_local(const struct qs_config *c, const struct qs_judgement *j, const char *addr)
 {
 	char *dest = NULL;
 	bool local = false;
+	guint i;
 
 	/* a bare name proves nothing about a domain of ours */
 	if (strchr(addr, '@') == NULL && strchr(addr, '!') == NULL)
 		return false;
+	/* usually a recipient resolve() has already seen (Postfix's O record
+	 * equals the address, "for <addr>" names it): same answer, no work */
+	for (i = 0; i < j->dests->len; i++) {
+		const struct qs_dest *d = g_ptr_array_index(j->dests, i);
+		if (strcmp(d->addr, addr) == 0)
+			return d->dest != NULL && d->local;
+	}
 	resolve(c, addr, &dest, &local);
 	if (dest == NULL)
 		local = false;
@@ -564,15 +575,15 @@ static const char *delivered_to_above(const struct qs_config *c, const struct qs
 		const struct qs_header *f = g_ptr_array_index(j->headers.list, i);
 		char *a;
 		bool local;
-		if (g_ascii_strcasecmp(f->name, "Received") == 0) {
+		if (f->name_len == 8 && qs_name_eq(f->name, "Received")) {
 			rcvd++;
 			continue;
 		}
-		if (g_ascii_strcasecmp(f->name, "Delivered-To") != 0 &&
-		    g_ascii_strcasecmp(f->name, "X-Original-To") != 0)
+		if (!(f->name_len == 12 && qs_name_eq(f->name, "Delivered-To")) &&
+		    !(f->name_len == 13 && qs_name_eq(f->name, "X-Original-To")))
 			continue;
 		a = g_strstrip(g_strdup(f->value));
-		local = *a && addr_is_local(c, a);
+		local = *a && addr_is_local(c, j, a);
 		g_free(a);
 		if (local)
 			return f->value;
@@ -589,7 +600,7 @@ static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, st
 	 * (Postfix O record): the most direct evidence there is */
 	for (i = 0; i < m->rcpts->len; i++) {
 		const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);
-		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, r->orig))
+		if (r->done || r->orig == NULL || *r->orig == '\0' || !addr_is_local(c, j, r->orig))
 			continue;
 		qs_trace_add(j, "forwarded", true, "%s was originally addressed to local %s", r->addr, r->orig);
 		decide(j, QS_VERDICT_LEGIT, "forwarded");
@@ -599,7 +610,7 @@ static bool rule_forwarded(const struct qs_config *c, const struct qs_msg *m, st
 		const struct qs_hop *h = g_ptr_array_index(j->hops, i);
 		if (!h->ours || h->for_addr == NULL || *h->for_addr == '\0')
 			continue;
-		if (addr_is_local(c, h->for_addr)) {
+		if (addr_is_local(c, j, h->for_addr)) {
 			qs_trace_add(j, "forwarded", true, "Received line %u was for local %s", i + 1, h->for_addr);
 			decide(j, QS_VERDICT_LEGIT, "forwarded");
 			return true;
@@ -711,7 +722,7 @@ static void judge_inner(struct qs_judge_ctx *ctx, struct judge_state *st, struct
 	const struct qs_msg *m = st->m;
 	const char *subj;
 
-	if (qs_hdr_parse(m->hdr->data, m->hdr->len, &j->headers) < 0 || !m->hdr_complete) {
+	if (qs_msg_take_fields(m, &j->headers) < 0 || !m->hdr_complete) {
 		if (m->hdr->len > 0 && m->err == QS_ERR_NONE) {
 			st->block_relay = true;
 			st->block_why = "the header block is incomplete";

@@ -1,8 +1,10 @@
 /* hdr.c - header block splitting and GMime decoding; see hdr.h. */
 #include "config.h"
+#include <iconv.h>
 #include <string.h>
 #include <gmime/gmime.h>
 #include "hdr.h"
+#include "msg.h"
 #include "qs_limits.h"
 
 #define QS_MAX_HEADERS 10000	/* fields kept per header block */
@@ -25,6 +27,37 @@ void qs_hdr_global_init(void)
 	}
 }
 
+/*
+ * keep_charsets - hold one conversion descriptor open, for the life of
+ * the process, for each charset mail is commonly written in. GMime opens
+ * and closes a descriptor for every word it decodes, and glibc unloads a
+ * gconv module soon after its last descriptor closes: a queue of Korean
+ * or Chinese spam then paid a dlopen and a dlclose (under the dynamic
+ * loader's lock, with mmaps and relocations) every few messages. Done
+ * on the first text that needs GMime, so an ASCII queue loads nothing.
+ */
+static iconv_t kept_iconv[32];	/* never closed, on purpose */
+
+static void keep_charsets(void)
+{
+	static const char *const cs[] = {
+		"CP949", "EUC-KR", "GBK", "GB2312", "GB18030", "BIG5", "BIG5-HKSCS",
+		"EUC-JP", "SHIFT_JIS", "ISO-2022-JP", "KOI8-R", "KOI8-U", "CP1250",
+		"CP1251", "CP1252", "CP1253", "CP1254", "CP1255", "CP1256", "CP1257",
+		"ISO-8859-2", "ISO-8859-5", "ISO-8859-7", "ISO-8859-9", "ISO-8859-15",
+		"TIS-620", "CP874", NULL,
+	};
+	static gsize done;
+	int i;
+
+	G_STATIC_ASSERT(G_N_ELEMENTS(cs) <= G_N_ELEMENTS(kept_iconv));
+	if (g_once_init_enter(&done)) {
+		for (i = 0; cs[i]; i++)
+			kept_iconv[i] = iconv_open("UTF-8", cs[i]);	/* (iconv_t)-1 if unknown: fine */
+		g_once_init_leave(&done, 1);
+	}
+}
+
 void qs_headers_init(struct qs_headers *h)
 {
 	h->list = g_ptr_array_new();
@@ -32,6 +65,8 @@ void qs_headers_init(struct qs_headers *h)
 	h->arena = g_string_sized_new(4096);
 	h->malformed = 0;
 	h->truncated = false;
+	h->src = NULL;
+	h->src_valid = false;
 }
 
 void qs_headers_clear(struct qs_headers *h)
@@ -44,6 +79,7 @@ void qs_headers_clear(struct qs_headers *h)
 		g_string_truncate(h->arena, 0);
 	h->malformed = 0;
 	h->truncated = false;
+	h->src_valid = false;
 }
 
 void qs_headers_free(struct qs_headers *h)
@@ -54,6 +90,10 @@ void qs_headers_free(struct qs_headers *h)
 		g_array_free(h->fields, TRUE);
 	if (h->arena)
 		g_string_free(h->arena, TRUE);
+	if (h->src)
+		g_byte_array_free(h->src, TRUE);
+	h->src = NULL;
+	h->src_valid = false;
 	h->list = NULL;
 	h->fields = NULL;
 	h->arena = NULL;
@@ -77,22 +117,26 @@ static size_t field_name_len(const guint8 *p, size_t n)
  * name and the unfolded value go to the arena (one resize, then plain
  * copies: this runs for every header line of every message), offsets
  * to `fields` */
-static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t name_len)
+static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len)
 {
 	struct qs_header h;
 	GString *a = out->arena;
 	size_t base = a->len, i = name_len + 1, vlen = 0;
 	char *w;
 
-	if (out->fields->len >= QS_MAX_HEADERS) {
+	if (*nf >= QS_MAX_HEADERS) {
 		out->truncated = true;
 		return;
 	}
-	g_string_set_size(a, base + n + 2);	/* name, value and two NULs fit */
+	if (base + n + 3 >= a->allocated_len) {	/* name, value, two NULs and a third */
+		g_string_set_size(a, base + n + 3);
+		a->len = base;
+	}
 	w = a->str + base;
 	memcpy(w, p, name_len);
 	w[name_len] = '\0';
 	h.name = GSIZE_TO_POINTER(base);
+	h.name_len = name_len;
 	h.value = GSIZE_TO_POINTER(base + name_len + 1);
 	w += name_len + 1;
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
@@ -121,27 +165,33 @@ static void add_field(struct qs_headers *out, const guint8 *p, size_t n, size_t 
 	while (vlen > 0 && (w[vlen - 1] == ' ' || w[vlen - 1] == '\t'))
 		vlen--;
 	w[vlen] = '\0';
-	g_string_set_size(a, base + name_len + 1 + vlen + 1);
-	g_array_append_val(out->fields, h);
+	a->len = base + name_len + 1 + vlen + 1;
+	a->str[a->len] = '\0';
+	/* `fields` is sized ahead in steps (no call per field) */
+	if (*nf == out->fields->len)
+		g_array_set_size(out->fields, MIN(2 * *nf + 32, QS_MAX_HEADERS));
+	g_array_index(out->fields, struct qs_header, (*nf)++) = h;
 }
 
 /* fix_pointers - the arena is complete: turn offsets into pointers */
-static void fix_pointers(struct qs_headers *out)
+static void fix_pointers(struct qs_headers *out, guint nf)
 {
 	guint i;
 
-	g_ptr_array_set_size(out->list, 0);
-	for (i = 0; i < out->fields->len; i++) {
+	g_array_set_size(out->fields, nf);
+	g_ptr_array_set_size(out->list, (gint)nf);
+	for (i = 0; i < nf; i++) {
 		struct qs_header *h = &g_array_index(out->fields, struct qs_header, i);
 		h->name = out->arena->str + GPOINTER_TO_SIZE(h->name);
 		h->value = out->arena->str + GPOINTER_TO_SIZE(h->value);
-		g_ptr_array_add(out->list, h);
+		out->list->pdata[i] = h;
 	}
 }
 
 int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 {
 	size_t pos = 0;
+	guint nf = 0;
 
 	if (out->list == NULL || out->fields == NULL)
 		qs_headers_init(out);
@@ -163,21 +213,71 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 			out->malformed++;	/* "From " line, garbage, stray continuation */
 			continue;
 		}
-		add_field(out, data + start, end - start, name_len);
+		add_field(out, &nf, data + start, end - start, name_len);
 	}
-	fix_pointers(out);
+	fix_pointers(out, nf);
 	return out->truncated ? -1 : 0;
+}
+
+const struct qs_headers *qs_msg_fields(struct qs_msg *m, int *rc)
+{
+	struct qs_headers *f = m->fields;
+	int r;
+
+	if (f == NULL) {
+		f = m->fields = g_new0(struct qs_headers, 1);
+		qs_headers_init(f);
+	}
+	if (f->src_valid && f->src->len == m->hdr->len &&
+	    memcmp(f->src->data, m->hdr->data, m->hdr->len) == 0) {
+		r = f->truncated ? -1 : 0;
+	} else {
+		r = qs_hdr_parse(m->hdr->data, m->hdr->len, f);
+		if (f->src == NULL)
+			f->src = g_byte_array_sized_new(m->hdr->len);
+		g_byte_array_set_size(f->src, 0);
+		g_byte_array_append(f->src, m->hdr->data, m->hdr->len);
+		f->src_valid = true;
+	}
+	if (rc)
+		*rc = r;
+	return f;
+}
+
+int qs_msg_take_fields(const struct qs_msg *m, struct qs_headers *out)
+{
+	struct qs_headers *f = m->fields, tmp;
+
+	if (f == NULL || !f->src_valid || out->list == NULL || f->src->len != m->hdr->len ||
+	    memcmp(f->src->data, m->hdr->data, m->hdr->len) != 0)
+		return qs_hdr_parse(m->hdr->data, m->hdr->len, out);
+	/* the record keeps out's old storage for its next message */
+	tmp = *out;
+	*out = *f;
+	*f = tmp;
+	qs_headers_clear(f);
+	return out->truncated ? -1 : 0;
+}
+
+void qs_msg_fields_free(struct qs_msg *m)
+{
+	if (m->fields) {
+		qs_headers_free(m->fields);
+		g_free(m->fields);
+		m->fields = NULL;
+	}
 }
 
 const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx)
 {
+	size_t n = strlen(name);
 	guint i;
 
 	if (h->list == NULL)
 		return NULL;
 	for (i = 0; i < h->list->len; i++) {
 		const struct qs_header *f = g_ptr_array_index(h->list, i);
-		if (g_ascii_strcasecmp(f->name, name) == 0 && idx-- == 0)
+		if (f->name_len == n && qs_name_eq(f->name, name) && idx-- == 0)
 			return f->value;
 	}
 	return NULL;
@@ -185,11 +285,14 @@ const char *qs_headers_get(const struct qs_headers *h, const char *name, guint i
 
 guint qs_headers_count(const struct qs_headers *h, const char *name)
 {
+	size_t len = strlen(name);
 	guint i, n = 0;
 
-	for (i = 0; h->list && i < h->list->len; i++)
-		if (g_ascii_strcasecmp(((struct qs_header *)g_ptr_array_index(h->list, i))->name, name) == 0)
+	for (i = 0; h->list && i < h->list->len; i++) {
+		const struct qs_header *f = g_ptr_array_index(h->list, i);
+		if (f->name_len == len && qs_name_eq(f->name, name))
 			n++;
+	}
 	return n;
 }
 
@@ -233,13 +336,26 @@ static char *fix_korean(const char *raw)
 	return g_string_free(out, FALSE);
 }
 
+/* plain_ascii - no 8-bit byte and no "=?": GMime would hand the text
+ * back unchanged (checked against it on random ASCII), so skip it */
+static bool plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80 || (s[0] == '=' && s[1] == '?'))
+			return false;
+	return true;
+}
+
 char *qs_hdr_decode(const char *raw)
 {
 	char *fixed, *dec;
 
 	if (raw == NULL)
 		return NULL;
+	if (plain_ascii(raw))
+		return g_strdup(raw);
 	qs_hdr_global_init();
+	keep_charsets();
 	fixed = fix_korean(raw);
 	dec = g_mime_utils_header_decode_text(options, fixed);
 	g_free(fixed);
@@ -262,6 +378,8 @@ char *qs_hdr_first_address(const char *raw)
 	if (raw == NULL)
 		return NULL;
 	qs_hdr_global_init();
+	if (!plain_ascii(raw))
+		keep_charsets();
 	list = internet_address_list_parse(options, raw);
 	if (list == NULL)
 		return NULL;

@@ -17,6 +17,7 @@
 struct qs_header {
 	char *name;	/* as written */
 	char *value;	/* unfolded (CR/LF removed), leading blanks trimmed, raw */
+	size_t name_len;	/* strlen(name) */
 };
 
 struct qs_headers {
@@ -27,6 +28,9 @@ struct qs_headers {
 	 * scan does not allocate per header field */
 	GArray *fields;		/* struct qs_header, pointing into arena */
 	GString *arena;		/* name\0value\0 ... */
+	/* qs_msg_fields() only: a copy of the bytes `list` was split from */
+	GByteArray *src;
+	bool src_valid;
 };
 
 void qs_hdr_global_init(void);
@@ -34,9 +38,29 @@ void qs_headers_init(struct qs_headers *h);
 void qs_headers_clear(struct qs_headers *h);	/* empty, reusable */
 void qs_headers_free(struct qs_headers *h);	/* release memory */
 int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out);
+/* field names equal, ASCII case-insensitive; the first byte is compared
+ * inline because most names differ there (|0x20 folds case for letters
+ * and changes neither side of an exact match for anything else) */
+static inline bool qs_name_eq(const char *a, const char *b)
+{
+	return ((unsigned char)a[0] | 0x20) == ((unsigned char)b[0] | 0x20) &&
+	       g_ascii_strcasecmp(a, b) == 0;
+}
 /* idx-th field called name (case-insensitive), or NULL */
 const char *qs_headers_get(const struct qs_headers *h, const char *name, guint idx);
 guint qs_headers_count(const struct qs_headers *h, const char *name);
+/*
+ * The reader and the judge both need m->hdr split: qs_msg_fields()
+ * splits it once into storage the record keeps (m->fields, reused from
+ * message to message) and remembers the bytes; qs_msg_take_fields()
+ * then moves that split into `out` (swapping storage, no copy) when
+ * m->hdr still holds exactly those bytes, and splits m->hdr into `out`
+ * otherwise. Both return what qs_hdr_parse() would.
+ */
+struct qs_msg;
+const struct qs_headers *qs_msg_fields(struct qs_msg *m, int *rc);
+int qs_msg_take_fields(const struct qs_msg *m, struct qs_headers *out);
+void qs_msg_fields_free(struct qs_msg *m);
 /* RFC 2047 / 8-bit decoding to valid UTF-8; never NULL for non-NULL raw */
 char *qs_hdr_decode(const char *raw);
 /* the addr-spec of the first mailbox in an address header, or NULL */

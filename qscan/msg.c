@@ -4,6 +4,7 @@
 #include <string.h>
 #include "qs_limits.h"
 #include "msg.h"
+#include "hdr.h"
 
 static void rcpt_free(gpointer p)
 {
@@ -39,6 +40,7 @@ void qs_msg_clear(struct qs_msg *m)
 {
 	GPtrArray *files = m->files, *rcpts = m->rcpts, *notes = m->notes;
 	GByteArray *hdr = m->hdr, *body = m->body;
+	struct qs_headers *fields = m->fields;
 
 	g_free(m->queue);
 	g_free(m->id);
@@ -60,6 +62,9 @@ void qs_msg_clear(struct qs_msg *m)
 	m->notes = notes;
 	m->hdr = hdr;
 	m->body = body;
+	if (fields)
+		qs_headers_clear(fields);
+	m->fields = fields;
 	m->rcpts_known = true;
 	m->arrival = m->size = m->mtime = -1;
 }
@@ -76,6 +81,7 @@ void qs_msg_free(struct qs_msg **mp)
 	g_ptr_array_free(m->notes, TRUE);
 	g_byte_array_free(m->hdr, TRUE);
 	g_byte_array_free(m->body, TRUE);
+	qs_msg_fields_free(m);
 	g_free(m);
 	*mp = NULL;
 }
@@ -100,10 +106,11 @@ void qs_msg_set(char **field, const char *s, size_t len)
 		*field = NULL;
 		return;
 	}
-	copy = g_strndup(s, len);	/* stops at an embedded NUL */
-	for (i = 0; copy[i]; i++)
-		if ((unsigned char)copy[i] < 0x20 || copy[i] == 0x7f)
-			copy[i] = '?';
+	len = strnlen(s, len);	/* stops at an embedded NUL */
+	copy = g_malloc(len + 1);
+	for (i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	copy[len] = '\0';
 	*field = copy;
 }
 
@@ -120,13 +127,53 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 	return r;
 }
 
+/* note_plain - printf for a format whose only conversions are %s (with
+ * non-NULL strings), without printf: readers add a note to many
+ * messages; NULL for any other format, which then goes to printf */
+static char *note_plain(const char *fmt, va_list ap)
+{
+	const char *f, *pct, *s;
+	size_t n = 0, l;
+	char *out, *w;
+	va_list aq;
+
+	va_copy(aq, ap);
+	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
+		if (pct[1] != 's' || (s = va_arg(aq, const char *)) == NULL) {
+			va_end(aq);
+			return NULL;
+		}
+		n += (size_t)(pct - f) + strlen(s);
+	}
+	va_end(aq);
+	n += strlen(f);
+	out = w = g_malloc(n + 1);
+	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
+		memcpy(w, f, (size_t)(pct - f));
+		w += pct - f;
+		s = va_arg(ap, const char *);
+		l = strlen(s);
+		memcpy(w, s, l);
+		w += l;
+	}
+	strcpy(w, f);
+	return out;
+}
+
 void qs_msg_note(struct qs_msg *m, const char *fmt, ...)
 {
 	va_list ap;
+	char *text;
 
 	va_start(ap, fmt);
-	g_ptr_array_add(m->notes, g_strdup_vprintf(fmt, ap));
+	text = note_plain(fmt, ap);
 	va_end(ap);
+	if (text == NULL) {
+		va_start(ap, fmt);
+		text = g_strdup_vprintf(fmt, ap);
+		va_end(ap);
+	}
+	g_ptr_array_add(m->notes, text);
 }
 
 void qs_msg_fail(struct qs_msg *m, enum qs_error_kind kind, const char *fmt, ...)

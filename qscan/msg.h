@@ -61,6 +61,10 @@ struct qs_msg {
 
 	enum qs_error_kind err;
 	char *error;		/* what went wrong, with file and offset */
+
+	/* hdr split by the reader (qs_msg_fields in hdr.h) for the judge to
+	 * reuse; NULL until first used, kept (emptied) by qs_msg_clear */
+	struct qs_headers *fields;
 };
 
 struct qs_msg *qs_msg_new(void);

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #define WINDOW 1024		/* results in flight: bounds memory */
+#define WAKE_BATCH 64		/* results the main thread waits for at once */
 
 enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
@@ -17,6 +18,8 @@ struct run {
 	GAsyncQueue *todo;
 	GMutex lock;
 	GCond judged;
+	bool head_waiting;	/* the main thread sleeps on `judged` (under lock) */
+	gint64 wait_head, wait_last;	/* ... until these two are judged */
 	GPtrArray *threads;
 };
 
@@ -35,12 +38,13 @@ static struct qs_result *result_new(void)
 	return r;
 }
 
-/* result_reset - reuse the allocation for the next message */
+/* result_reset - reuse the allocation for the next message; the message
+ * and its judgement are cleared in process(), by the worker that fills
+ * them again: most of that memory then goes back to the thread (and the
+ * malloc arena) it came from instead of to the main thread's */
 static void result_reset(struct qs_result *r)
 {
 	qs_item_clear(&r->item);
-	qs_msg_clear(&r->msg);
-	qs_judgement_clear(&r->j);
 	g_free(r->action_error);
 	r->action_error = NULL;
 	r->action = "none";
@@ -57,6 +61,7 @@ static void result_free(struct qs_result *r)
 	g_ptr_array_free(r->msg.notes, TRUE);
 	g_byte_array_free(r->msg.hdr, TRUE);
 	g_byte_array_free(r->msg.body, TRUE);
+	qs_msg_fields_free(&r->msg);
 	qs_judgement_clear(&r->j);
 	g_ptr_array_free(r->j.reasons, TRUE);
 	g_ptr_array_free(r->j.hops, TRUE);
@@ -73,6 +78,8 @@ static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_re
 	struct qs_msg *m = &r->msg;
 	int rc;
 
+	qs_msg_clear(m);
+	qs_judgement_clear(&r->j);
 	m->format = p->parser->name;
 	rc = p->parser->load(p->rootfd, &r->item, m);
 	if (rc == QS_LOAD_SKIP)
@@ -109,7 +116,10 @@ static gpointer worker(gpointer data)
 		int st = process(run->p, ctx, r);
 		g_mutex_lock(&run->lock);
 		r->state = st;
-		g_cond_broadcast(&run->judged);
+		/* GCond wakes by a futex call even with nobody asleep: only
+		 * wake the main thread when it waits */
+		if (run->head_waiting && (r->seq == run->wait_head || r->seq == run->wait_last))
+			g_cond_broadcast(&run->judged);
 		g_mutex_unlock(&run->lock);
 	}
 	qs_judge_ctx_free(&ctx);
@@ -180,10 +190,18 @@ static void advance(struct run *run, gint64 need)
 		}
 		if (!wait || run->head == run->tail)
 			return;
-		/* the head is still being judged by a worker */
+		/* the head is still being judged by a worker: sleep until a
+		 * batch behind it is judged too (workers take results in
+		 * order), so that one wake-up hands back many results */
 		g_mutex_lock(&run->lock);
-		while (run->ring[run->head % WINDOW]->state == ST_QUEUED)
+		run->wait_head = run->head;
+		run->wait_last = MIN(run->head + WAKE_BATCH, run->tail) - 1;
+		while (run->ring[run->wait_head % WINDOW]->state == ST_QUEUED ||
+		       run->ring[run->wait_last % WINDOW]->state == ST_QUEUED) {
+			run->head_waiting = true;
 			g_cond_wait(&run->judged, &run->lock);
+		}
+		run->head_waiting = false;
 		g_mutex_unlock(&run->lock);
 	}
 }

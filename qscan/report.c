@@ -64,76 +64,90 @@ const struct qs_report_totals *qs_report_totals(const struct qs_report *r)
 	return &r->t;
 }
 
+#define PUT(out, lit) qs_gs_put((out), (lit), sizeof(lit) - 1)
+
 static void json_strv(GString *out, GPtrArray *v)
 {
 	guint i;
 
-	g_string_append_c(out, '[');
+	PUT(out, "[");
 	for (i = 0; v && i < v->len; i++) {
 		if (i)
-			g_string_append_c(out, ',');
+			PUT(out, ",");
 		qs_json_str(out, g_ptr_array_index(v, i));
 	}
-	g_string_append_c(out, ']');
+	PUT(out, "]");
 }
 
 /* json_key - `,"key":"value"` (no printf: this runs 20 times a message) */
 static void json_key(GString *out, const char *key, const char *value)
 {
-	g_string_append(out, ",\"");
-	g_string_append(out, key);
-	g_string_append(out, "\":");
+	PUT(out, ",\"");
+	qs_gs_put(out, key, strlen(key));
+	PUT(out, "\":");
 	qs_json_str(out, value);
+}
+
+/* json_pending - the recipients still to be delivered, as a JSON array */
+static void json_pending(GString *out, const struct qs_msg *m)
+{
+	guint i, n = 0;
+
+	PUT(out, "[");
+	for (i = 0; i < m->rcpts->len; i++) {
+		const struct qs_rcpt *rc = g_ptr_array_index(m->rcpts, i);
+		if (rc->done)
+			continue;
+		if (n++)
+			PUT(out, ",");
+		qs_json_str(out, rc->addr);
+	}
+	PUT(out, "]");
 }
 
 void qs_report_json_message(GString *out, const struct qs_result *res)
 {
 	const struct qs_msg *m = &res->msg;
 	const struct qs_judgement *j = &res->j;
-	GPtrArray *pending = g_ptr_array_new();
 	char *arrival = qs_iso_time(m->arrival);
-	guint i;
 
-	for (i = 0; i < m->rcpts->len; i++) {
-		const struct qs_rcpt *rc = g_ptr_array_index(m->rcpts, i);
-		if (!rc->done)
-			g_ptr_array_add(pending, rc->addr);
-	}
-	g_string_append(out, "{\"type\":\"message\"");
+	PUT(out, "{\"type\":\"message\"");
 	json_key(out, "format", m->format);
 	json_key(out, "queue", m->queue);
 	json_key(out, "id", m->id);
 	json_key(out, "path", m->path);
-	g_string_append(out, ",\"files\":");
+	PUT(out, ",\"files\":");
 	json_strv(out, m->files);
 	json_key(out, "verdict", qs_verdict_name(j->verdict));
-	g_string_append(out, ",\"reasons\":");
+	PUT(out, ",\"reasons\":");
 	json_strv(out, j->reasons);
 	json_key(out, "action", res->action ? res->action : "none");
 	json_key(out, "sender", m->sender);
-	g_string_append(out, ",\"recipients\":");
-	json_strv(out, pending);
+	PUT(out, ",\"recipients\":");
+	json_pending(out, m);
 	json_key(out, "client_ip", j->client_ip ? j->client_ip : m->client_ip);
 	json_key(out, "client_helo", j->client_helo ? j->client_helo : m->client_helo);
 	json_key(out, "auth_user", j->auth_user ? j->auth_user : m->auth_user);
 	json_key(out, "origin_ip", j->origin_ip);
 	json_key(out, "subject", j->subject);
 	if (m->size >= 0) {
-		char num[24];
-		g_snprintf(num, sizeof num, "%" G_GINT64_FORMAT, m->size);
-		g_string_append(out, ",\"size\":");
-		g_string_append(out, num);
+		char num[24], *p = num + sizeof num;
+		guint64 v = (guint64)m->size;
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10) > 0);
+		PUT(out, ",\"size\":");
+		qs_gs_put(out, p, (size_t)(num + sizeof num - p));
 	} else
-		g_string_append(out, ",\"size\":null");
+		PUT(out, ",\"size\":null");
 	json_key(out, "arrival", arrival);
 	json_key(out, "error", res->action_error ? res->action_error : m->error);
 	json_key(out, "explanation", j->explanation);
 	if (m->notes->len) {
-		g_string_append(out, ",\"notes\":");
+		PUT(out, ",\"notes\":");
 		json_strv(out, m->notes);
 	}
-	g_string_append_c(out, '}');
-	g_ptr_array_free(pending, TRUE);
+	PUT(out, "}");
 	g_free(arrival);
 }
 
@@ -256,7 +270,7 @@ static void tally(struct qs_report *r, const struct qs_result *res)
 	const struct qs_msg *m = &res->msg;
 	const struct qs_judgement *j = &res->j;
 	enum qs_verdict v = j->verdict;
-	char *sdom = m->sender ? qs_addr_domain(m->sender) : NULL;
+	char *sdom;
 	guint i;
 
 	r->t.scanned++;
@@ -272,6 +286,11 @@ static void tally(struct qs_report *r, const struct qs_result *res)
 		r->t.act_failed++;
 	else if (res->action && strcmp(res->action, "none") != 0)
 		r->t.acted++;
+	/* the tables below only feed the human report: JSON lines end
+	 * with the totals (qs_report_finish) */
+	if (r->o.json)
+		return;
+	sdom = m->sender ? qs_addr_domain(m->sender) : NULL;
 	for (i = 0; i < j->reasons->len; i++)
 		count(r->reasons[v], g_ptr_array_index(j->reasons, i));
 	agg_add(&r->agg[AGG_IP], j->origin_ip, v, j->subject);

@@ -50,9 +50,9 @@ int qs_open_dir(int dirfd, const char *rel, GError **err)
 int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
 		 struct stat *st, GError **err)
 {
-	struct stat sb;
+	struct stat sb, *s = st ? st : &sb;
 	guint8 buf[QS_READ_STEP];
-	int fd = qs_open_file(dirfd, rel, st ? st : &sb, err);
+	int fd = qs_open_file(dirfd, rel, s, err);
 	ssize_t n;
 
 	if (fd < 0)
@@ -72,6 +72,11 @@ int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
 			return -1;
 		}
 		g_byte_array_append(out, buf, (guint)n);
+		/* a short read that brought the size fstat saw is the end:
+		 * no second read() just to be told so (two envelope files per
+		 * qmail message) */
+		if ((size_t)n < sizeof buf && (off_t)out->len == s->st_size)
+			break;
 	}
 	close(fd);
 	return 0;
@@ -107,13 +112,21 @@ static void put_hdr(struct splitter *s, guint8 c)
 /* copy_run - append a run of ordinary header bytes at once (the hot path) */
 static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 {
-	size_t j = 0, room, take;
+	const guint8 *nl = memchr(p, '\n', n), *cr;
+	size_t j = nl ? (size_t)(nl - p) : n, room, take;
 
-	while (j < n && p[j] != '\r' && p[j] != '\n')
-		j++;
+	if ((cr = memchr(p, '\r', j)) != NULL)
+		j = (size_t)(cr - p);
 	if (j == 0)
 		return 0;
 	room = QS_MAX_HEADER_BLOCK - s->hdr->len;
+	if (j < n && p[j] == '\n' && j < room) {
+		/* a whole LF line: the same as the run and then put_hdr('\n')
+		 * (which, after a non-empty run, only appends the LF) */
+		g_byte_array_append(s->hdr, p, (guint)(j + 1));
+		s->prev = '\n';
+		return j + 1;
+	}
 	take = MIN(room, j);
 	g_byte_array_append(s->hdr, p, (guint)take);
 	if (take < j)
@@ -234,56 +247,132 @@ void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 	splitter_finish(&s, hdr_complete, NULL, true);
 }
 
+/* which bytes need care in a JSON string: 0 = copy as is, 1 = escape,
+ * 2 = the lead of a (maybe invalid) UTF-8 sequence */
+static guint8 json_class[256];
+
+static void json_class_init(void)
+{
+	static gsize done;
+	int c;
+
+	if (g_once_init_enter(&done)) {
+		for (c = 0; c < 256; c++)
+			json_class[c] = c >= 0x80 ? 2 : c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? 1 : 0;
+		g_once_init_leave(&done, 1);
+	}
+}
+
+#define JSON_LO G_GUINT64_CONSTANT(0x0101010101010101)
+#define JSON_HI G_GUINT64_CONSTANT(0x8080808080808080)
+#define JSON_ZERO(v) (((v) - JSON_LO) & ~(v) & JSON_HI)		/* a byte is 0 */
+#define JSON_LESS(v, n) (((v) - JSON_LO * (n)) & ~(v) & JSON_HI)	/* a byte < n (< 0x80) */
+
+/* room for n more bytes after out->len; returns where they go */
+static char *json_room(GString *out, size_t n)
+{
+	size_t len = out->len;
+
+	if (len + n >= out->allocated_len) {
+		g_string_set_size(out, len + n);
+		out->len = len;
+	}
+	return out->str + len;
+}
+
+/* qs_json_str - written straight into the GString's buffer after one
+ * reservation (6 output bytes per input byte at worst, "\\u00XX"):
+ * this runs about twenty times for every message of a scan */
 void qs_json_str(GString *out, const char *s)
 {
-	const char *p, *end;
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p, *end;
+	size_t n;
+	char *w, *w0;
 
 	if (s == NULL) {
-		g_string_append(out, "null");
+		qs_gs_put(out, "null", 4);
 		return;
 	}
-	g_string_append_c(out, '"');
-	end = s + strlen(s);
-	for (p = s; p < end;) {
+	json_class_init();
+	n = strlen(s);
+	w = w0 = json_room(out, 6 * n + 2);
+	*w++ = '"';
+	for (p = (const unsigned char *)s, end = p + n; p < end;) {
+		unsigned char c = *p;
 		gunichar u;
-		unsigned char c = (unsigned char)*p;
-		const char *q = p;
 
-		/* the common case: a run of printable ASCII needing no escape */
-		while (q < end && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x7f && *q != '"' && *q != '\\')
-			q++;
-		if (q > p) {
-			g_string_append_len(out, p, q - p);
-			p = q;
-			continue;
+		/* eight plain bytes at a time (any byte < 0x20, '"', '\\',
+		 * 0x7f or >= 0x80 stops it; the tests are exact, see
+		 * "Bit Twiddling Hacks": haszero / hasless) */
+		while (end - p >= 8) {
+			guint64 x, bad;
+			memcpy(&x, p, 8);
+			bad = (x & JSON_HI) | JSON_LESS(x, 0x20) | JSON_ZERO(x ^ (JSON_LO * '"')) |
+			      JSON_ZERO(x ^ (JSON_LO * '\\')) | JSON_ZERO(x ^ (JSON_LO * 0x7f));
+			if (bad)
+				break;
+			memcpy(w, p, 8);
+			w += 8, p += 8;
 		}
-		if (c < 0x80) {
+		if (p == end)
+			break;
+		c = *p;
+		switch (json_class[c]) {
+		case 0:
+			*w++ = (char)c;
+			p++;
+			continue;
+		case 1:
+			*w++ = '\\';
 			switch (c) {
-			case '"': g_string_append(out, "\\\""); break;
-			case '\\': g_string_append(out, "\\\\"); break;
-			case '\n': g_string_append(out, "\\n"); break;
-			case '\r': g_string_append(out, "\\r"); break;
-			case '\t': g_string_append(out, "\\t"); break;
+			case '"': *w++ = '"'; break;
+			case '\\': *w++ = '\\'; break;
+			case '\n': *w++ = 'n'; break;
+			case '\r': *w++ = 'r'; break;
+			case '\t': *w++ = 't'; break;
 			default:
-				if (c < 0x20 || c == 0x7f)
-					g_string_append_printf(out, "\\u%04x", c);
-				else
-					g_string_append_c(out, (char)c);
+				*w++ = 'u', *w++ = '0', *w++ = '0';
+				*w++ = hex[c >> 4], *w++ = hex[c & 15];
 			}
 			p++;
 			continue;
+		default:
+			break;
 		}
-		u = g_utf8_get_char_validated(p, end - p);
+		u = g_utf8_get_char_validated((const char *)p, end - p);
 		if (u != (gunichar)-1 && u != (gunichar)-2) {
-			const char *next = g_utf8_next_char(p);
-			g_string_append_len(out, p, next - p);
-			p = next;
+			const unsigned char *next = (const unsigned char *)g_utf8_next_char(p);
+			while (p < next)
+				*w++ = (char)*p++;
 			continue;
 		}
-		g_string_append(out, "\\ufffd");
+		memcpy(w, "\\ufffd", 6);
+		w += 6;
 		p++;
 	}
-	g_string_append_c(out, '"');
+	*w++ = '"';
+	out->len += (gsize)(w - w0);
+	out->str[out->len] = '\0';
+}
+
+const char *qs_ascii_strcasestr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	char set[3] = { needle[0], 0, 0 };
+	const char *p;
+
+	if (n == 0)
+		return hay;
+	if (g_ascii_isalpha(needle[0])) {
+		set[0] = g_ascii_tolower(needle[0]);
+		set[1] = g_ascii_toupper(needle[0]);
+	}
+	/* candidates by strpbrk (vectorised in libc), then the full compare */
+	for (p = hay; (p = strpbrk(p, set)) != NULL; p++)
+		if (g_ascii_strncasecmp(p, needle, n) == 0)
+			return p;
+	return NULL;
 }
 
 char *qs_printable(const char *s)
@@ -340,6 +429,40 @@ char *qs_ascii_lower(const char *s)
 	return s ? g_ascii_strdown(s, -1) : NULL;
 }
 
+/* iso_time_fast - the same text as g_date_time_format(.."%Y-%m-%dT%H:%M:%SZ")
+ * for 0 <= t < year 10000, without a GDateTime per message: days to a
+ * civil date by the proleptic Gregorian era arithmetic */
+static char *iso_time_fast(gint64 t)
+{
+	gint64 days = t / 86400, secs = t % 86400, z, era, doe, yoe, doy, mp, y, mo, d;
+
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	mo = mp < 10 ? mp + 3 : mp - 9;
+	y += mo <= 2;
+	{
+		char *s = g_malloc(21);
+		int v[6] = { (int)y, (int)mo, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) };
+		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
+		char *p = s;
+		int i;
+
+		p[0] = (char)('0' + v[0] / 1000), p[1] = (char)('0' + v[0] / 100 % 10);
+		p[2] = (char)('0' + v[0] / 10 % 10), p[3] = (char)('0' + v[0] % 10), p[4] = sep[0];
+		p += 5;
+		for (i = 1; i < 6; i++, p += 3)
+			p[0] = (char)('0' + v[i] / 10), p[1] = (char)('0' + v[i] % 10), p[2] = sep[i];
+		*p = '\0';
+		return s;
+	}
+}
+
 char *qs_iso_time(gint64 t)
 {
 	GDateTime *dt;
@@ -347,6 +470,8 @@ char *qs_iso_time(gint64 t)
 
 	if (t < 0)
 		return NULL;
+	if (t < G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
+		return iso_time_fast(t);
 	dt = g_date_time_new_from_unix_utc(t);
 	if (dt == NULL)
 		return NULL;

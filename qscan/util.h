@@ -14,6 +14,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #define QS_ERROR (qs_error_quark())
@@ -43,6 +44,19 @@ void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 
 /* JSON string (quoted, escaped, invalid UTF-8 -> U+FFFD), or null */
 void qs_json_str(GString *out, const char *s);
+/* strcasestr with ASCII case folding only (no locale, no allocation) */
+const char *qs_ascii_strcasestr(const char *hay, const char *needle);
+/* g_string_append_len without the call when the buffer has room */
+static inline void qs_gs_put(GString *out, const char *s, size_t n)
+{
+	if (out->len + n < out->allocated_len) {
+		memcpy(out->str + out->len, s, n);
+		out->len += n;
+		out->str[out->len] = '\0';
+	} else {
+		g_string_append_len(out, s, (gssize)n);
+	}
+}
 /* copy of s safe for a terminal: control bytes and bad UTF-8 escaped */
 char *qs_printable(const char *s);
 
