@@ -143,6 +143,16 @@ int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err)
 	return qs_db_write_done(db, err);
 }
 
+static int prune_files(struct qs_db *db, const char *uuid, GError **err)
+{
+	sqlite3_stmt *s = qs_db_stmt(db, ST_JF_PRUNE, err);
+
+	if (s == NULL)
+		return -1;
+	qs_db_bind_text(s, 1, uuid);
+	return qs_db_step_done(db, s, "pruning the journal", err);
+}
+
 int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, const char *state,
 			 const char *note, GError **err)
 {
@@ -160,16 +170,19 @@ int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, cons
 	if (qs_db_step_done(db, s, "updating the journal", err) < 0)
 		return -1;
 	/* a finished operation needs no file list any more (a quarantined
-	 * message keeps it for its restore) */
-	if (strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
-	    strcmp(state, "expired") == 0 || strcmp(state, "vanished") == 0 ||
-	    strcmp(state, "failed") == 0) {
-		if ((s = qs_db_stmt(db, ST_JF_PRUNE, err)) == NULL)
-			return -1;
-		qs_db_bind_text(s, 1, uuid);
-		if (qs_db_step_done(db, s, "pruning the journal", err) < 0)
-			return -1;
-	}
+	 * message keeps it for its restore, an expired one until its store
+	 * files are removed: they are named after it) */
+	if ((strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
+	     strcmp(state, "vanished") == 0 || strcmp(state, "failed") == 0) &&
+	    prune_files(db, uuid, err) < 0)
+		return -1;
+	return qs_db_write_done(db, err);
+}
+
+int qs_journal_prune_files(struct qs_db *db, const char *uuid, GError **err)
+{
+	if (qs_db_write_begin(db, err) < 0 || prune_files(db, uuid, err) < 0)
+		return -1;
 	return qs_db_write_done(db, err);
 }
 

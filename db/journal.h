@@ -45,6 +45,9 @@ void qs_jentry_set_files_json(struct qs_jentry *e);
 int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err);
 int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, const char *state,
 			 const char *note, GError **err);
+/* forget the file list of a finished row (an expired row keeps it
+ * until its store files are gone) */
+int qs_journal_prune_files(struct qs_db *db, const char *uuid, GError **err);
 /* one quarantine row with its files; 0 ok, 1 no such uuid, -1 error */
 int qs_journal_get(struct qs_db *db, const char *uuid, struct qs_jentry **out, GError **err);
 /* unfinished operations: quarantine rows moving/restoring, deletions

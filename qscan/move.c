@@ -50,6 +50,72 @@ char *qs_move_uuid(void)
 	return g_strdup(s);
 }
 
+/*
+ * The store is flat: <qdir>/<uuid[0..1]>/<uuid>.<escaped relpath>, one
+ * directory level below 256 buckets instead of a tree per message (five
+ * mkdir per Postfix message made ext4's inode allocator the bottleneck).
+ * '%' -> %25, '/' -> %2F and '#' -> %23 make the escape injective, and
+ * the hashed form of over-long names (always "#...") never equals an
+ * escaped one.
+ */
+#define STORE_NAME_MAX 200	/* well below NAME_MAX, leaving room for .qscan-tmp */
+
+char *qs_store_name(const char *uuid, const char *relpath)
+{
+	size_t ulen = strlen(uuid);
+	GString *s = g_string_sized_new(48 + strlen(relpath));
+	gsize base;
+	const char *p;
+
+	g_string_append_len(s, uuid, ulen >= 2 ? 2 : (gssize)ulen);
+	g_string_append_c(s, '/');
+	base = s->len;
+	g_string_append(s, uuid);
+	g_string_append_c(s, '.');
+	for (p = relpath; *p; p++) {
+		if (*p == '%')
+			g_string_append(s, "%25");
+		else if (*p == '/')
+			g_string_append(s, "%2F");
+		else if (*p == '#')
+			g_string_append(s, "%23");
+		else
+			g_string_append_c(s, *p);
+	}
+	if (s->len - base > STORE_NAME_MAX) {
+		char *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, relpath, -1);
+		g_string_truncate(s, base + ulen + 1);
+		g_string_append_c(s, '#');
+		g_string_append_len(s, h, 32);
+		g_free(h);
+	}
+	return g_string_free(s, FALSE);
+}
+
+char *qs_store_find(int qfd, const char *uuid, const char *relpath, struct stat *st)
+{
+	struct stat dummy;
+	char *p = qs_store_name(uuid, relpath);
+
+	if (st == NULL)
+		st = &dummy;
+	if (fstatat(qfd, p, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return p;
+	g_free(p);
+	p = g_build_filename(uuid, relpath, NULL);	/* written by an earlier build */
+	if (fstatat(qfd, p, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return p;
+	g_free(p);
+	return NULL;
+}
+
+char *qs_store_locate(int qfd, const char *uuid, const char *relpath)
+{
+	char *p = qs_store_find(qfd, uuid, relpath, NULL);
+
+	return p ? p : qs_store_name(uuid, relpath);
+}
+
 static const char *top_dir(const char *path, char *buf, size_t len)
 {
 	const char *slash = strchr(path, '/');
@@ -270,11 +336,11 @@ static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *
 		   guint *moved, GString *notes)
 {
 	const char *sp = f->src ? f->src : f->path;
-	char *dp = g_build_filename(uuid, f->path, NULL);
 	struct stat sst, dst;
+	char *dp = qs_store_find(s->qfd, uuid, f->path, &dst);
 	int src = source_state(s->rootfd, sp, f, &sst), rc = 0;
 
-	if (fstatat(s->qfd, dp, &dst, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (dp) {
 		/* already in the store; a source left by an interrupted copy goes */
 		if (src == 1 && !same_file(&sst, &dst)) {
 			qs_move_tick();
@@ -282,6 +348,7 @@ static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *
 		}
 		(*moved)++;
 	} else if (src == 1) {
+		dp = qs_store_name(uuid, f->path);
 		rc = transfer(s->rootfd, sp, s->qfd, dp, false, notes);
 		if (rc == 0)
 			(*moved)++;
@@ -323,9 +390,9 @@ static bool looks_copied(const struct stat *a, const struct stat *b)
 static int back_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
 		    guint *moved, GString *notes)
 {
-	char *sp = g_build_filename(uuid, f->path, NULL);
 	struct stat sst, qst;
-	bool in_store = fstatat(s->qfd, sp, &sst, AT_SYMLINK_NOFOLLOW) == 0;
+	char *sp = qs_store_find(s->qfd, uuid, f->path, &sst);
+	bool in_store = sp != NULL;
 	bool in_queue = fstatat(s->rootfd, f->path, &qst, AT_SYMLINK_NOFOLLOW) == 0;
 	int rc = 0;
 
@@ -407,12 +474,37 @@ static int rmtree_at(int dirfd, const char *name)
 	return rc;
 }
 
-int qs_move_rmtree(int qfd, const char *uuid, GError **err)
+static int unlink_quiet(int dirfd, const char *name)
 {
-	if (rmtree_at(qfd, uuid) < 0) {
-		int e = errno;
-		g_set_error(err, QS_ERROR, e, "cannot remove the store directory %s: %s", uuid,
-			    g_strerror(e));
+	return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int qs_store_remove(int qfd, const struct qs_jentry *e, GError **err)
+{
+	const char *what = NULL;
+	int e1 = 0;
+	guint i;
+
+	for (i = 0; i < e->jfiles->len; i++) {
+		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, i);
+		char *n = qs_store_name(e->uuid, f->path);
+		char *tmp = g_strdup_printf("%s.qscan-tmp", n);
+
+		if ((unlink_quiet(qfd, n) < 0 || unlink_quiet(qfd, tmp) < 0) && what == NULL) {
+			e1 = errno;
+			what = f->path;
+		}
+		g_free(n);
+		g_free(tmp);
+	}
+	/* a store written by an earlier build: <uuid>/<relpath> */
+	if (rmtree_at(qfd, e->uuid) < 0 && what == NULL) {
+		e1 = errno;
+		what = e->uuid;
+	}
+	if (what) {
+		g_set_error(err, QS_ERROR, e1, "cannot remove the store files of %s (%s): %s",
+			    e->uuid, what, g_strerror(e1));
 		return -1;
 	}
 	return 0;
