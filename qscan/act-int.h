@@ -44,7 +44,8 @@ int qs_move_rank(const char *format, const char *path, const char *content_path)
 /* restore order is the move order reversed, except Postfix (queue file last) */
 bool qs_move_restore_reversed(const char *format);
 
-/* the test hook QSCAN_TEST_CRASH_AFTER=N: _exit(99) after N file operations */
+/* the test hook QSCAN_TEST_CRASH_AFTER=N: _exit(99) after N file
+ * operations in total (thread-safe) */
 void qs_move_tick(void);
 
 /*
@@ -67,6 +68,10 @@ int qs_move_finish(struct qs_store *s, const struct qs_jentry *e, guint *moved,
  */
 int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r,
 		   GString *notes, GError **err);
+/* its file part alone: no database access, so the actor runs it for
+ * several messages at once on its file threads (each message's own
+ * files in order); returns the next state (static string) */
+const char *qs_move_settle_files(struct qs_store *s, struct qs_jentry *e, GString *notes);
 /* qmail with qmail-send running: copy into the store, then mark every
  * pending recipient done (act_qmail.c); 0 quarantined, -1 failed */
 int qs_qmail_live_finish(struct qs_store *s, const struct qs_jentry *e, GString *notes);

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +24,48 @@
 #include "act-int.h"
 #include "util.h"
 
-static long crash_left = -1;
-static pid_t crash_pid;		/* the process crash_left was read in */
+/*
+ * The test hook, shared by the file threads of settle_all: the counter
+ * is atomic, so the hook fires after exactly N operations in total. The
+ * environment is read once per process (not a getpid() per tick); a
+ * forked child starts counting afresh (pthread_atfork).
+ */
+static gint crash_state;	/* 0 not read yet, 1 read */
+static gint crash_done;		/* operations so far */
+static gint crash_limit = -1;
+static GMutex crash_lock;
+
+static void crash_child(void)
+{
+	g_atomic_int_set(&crash_state, 0);
+	g_atomic_int_set(&crash_done, 0);
+}
+
+static void crash_read(void)
+{
+	static gboolean registered;
+	const char *e;
+	guint64 v;
+
+	g_mutex_lock(&crash_lock);
+	if (g_atomic_int_get(&crash_state) == 0) {
+		if (!registered)
+			pthread_atfork(NULL, NULL, crash_child);
+		registered = TRUE;
+		e = getenv("QSCAN_TEST_CRASH_AFTER");
+		crash_limit = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (gint)v : -1;
+		g_atomic_int_set(&crash_state, 1);
+	}
+	g_mutex_unlock(&crash_lock);
+}
 
 void qs_move_tick(void)
 {
-	if (crash_pid != getpid()) {
-		const char *e = getenv("QSCAN_TEST_CRASH_AFTER");
-		guint64 v;
-		crash_pid = getpid();
-		crash_left = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (long)v : -1;
-	}
-	if (crash_left < 0)
+	if (g_atomic_int_get(&crash_state) == 0)
+		crash_read();
+	if (crash_limit < 0)
 		return;
-	if (crash_left-- == 0)
+	if (g_atomic_int_add(&crash_done, 1) >= crash_limit)
 		_exit(99);	/* simulated kill -9 between two file operations */
 }
 

@@ -61,26 +61,33 @@ static const char *settle_out(struct qs_store *s, struct qs_jentry *e, GString *
 	return rc < 0 ? "failed" : "vanished";
 }
 
-int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r,
-		   GString *notes, GError **err)
+const char *qs_move_settle_files(struct qs_store *s, struct qs_jentry *e, GString *notes)
 {
-	const char *st;
-	gsize len0 = notes->len;
 	guint n;
 
 	if (e->deletion && g_strcmp0(e->method, "qmail-live") == 0) {
 		qs_qmail_live_delete(s, e, notes);
-		st = "deleted";
-	} else if (e->deletion) {
-		qs_move_finish(s, e, &n, notes);
-		st = "deleted";
-	} else if (g_strcmp0(e->state, "restoring") == 0) {
-		st = qs_move_finish(s, e, &n, notes) == 0 ? "restored" : "restoring";
-		if (strcmp(st, "restored") == 0)
-			qs_store_remove(s->qfd, e, NULL);
-	} else {
-		st = settle_out(s, e, notes);
+		return "deleted";
 	}
+	if (e->deletion) {
+		qs_move_finish(s, e, &n, notes);
+		return "deleted";
+	}
+	if (g_strcmp0(e->state, "restoring") == 0) {
+		if (qs_move_finish(s, e, &n, notes) < 0)
+			return "restoring";
+		qs_store_remove(s->qfd, e, NULL);
+		return "restored";
+	}
+	return settle_out(s, e, notes);
+}
+
+int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r,
+		   GString *notes, GError **err)
+{
+	gsize len0 = notes->len;
+	const char *st = qs_move_settle_files(s, e, notes);
+
 	*state_r = st;
 	return qs_journal_set_state(s->db, e->deletion, e->uuid, st,
 				    notes->len > len0 ? notes->str + len0 : NULL, err);
