@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include "db-int.h"
 #include "journal.h"
@@ -88,6 +89,31 @@ static int add_files(struct qs_db *db, const struct qs_jentry *e, GError **err)
 		if (qs_db_step_done(db, s, "journalling a file", err) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+int qs_jfile_stat(int dirfd, const char *rel, struct stat *st, gint64 *btime)
+{
+	struct statx sx;
+
+	if (statx(dirfd, rel, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
+		return -1;
+	memset(st, 0, sizeof *st);
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->st_ino = (ino_t)sx.stx_ino;
+	st->st_mode = sx.stx_mode;
+	st->st_nlink = sx.stx_nlink;
+	st->st_uid = sx.stx_uid;
+	st->st_gid = sx.stx_gid;
+	st->st_size = (off_t)sx.stx_size;
+	st->st_mtim.tv_sec = sx.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = sx.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = sx.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
+	st->st_atim.tv_sec = sx.stx_atime.tv_sec;
+	st->st_atim.tv_nsec = sx.stx_atime.tv_nsec;
+	*btime = sx.stx_mask & STATX_BTIME ?
+		(gint64)sx.stx_btime.tv_sec * 1000000000 + sx.stx_btime.tv_nsec : 0;
 	return 0;
 }
 

@@ -31,6 +31,8 @@ struct item {
 	struct qs_jentry *e;	/* NULL once failed */
 	char *content;		/* content file, relative */
 	char *error;		/* failed: why */
+	struct stat content_st;	/* the content file as add_files saw it */
+	bool have_content_st;
 	const char *result;	/* "quarantined", "deleted", "held", "failed" */
 	qs_act_done done;
 	void *cookie;
@@ -233,11 +235,13 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 	qsort(r, n, sizeof *r, (int (*)(const void *, const void *))by_rank);
 	for (i = 0; i < n; i++) {
 		struct stat st;
+		gint64 btime;
 		if (r[i].path[0] == '/' || strstr(r[i].path, "..") != NULL) {
 			fail(it, "%s: not a path inside the queue", r[i].path);
 			break;
 		}
-		if (fstatat(a->s.rootfd, r[i].path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* identity and birth time from one statx */
+		if (qs_jfile_stat(a->s.rootfd, r[i].path, &st, &btime) < 0) {
 			if (strcmp(r[i].path, it->content) == 0)
 				fail(it, "%s: vanished (delivered or moved by the MTA)", r[i].path);
 			continue;	/* a satellite the MTA already removed */
@@ -248,7 +252,11 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 		}
 		qs_jentry_add_file(it->e, r[i].path, NULL, (guint64)st.st_dev, (guint64)st.st_ino);
 		((struct qs_jfile *)g_ptr_array_index(it->e->jfiles, it->e->jfiles->len - 1))->btime =
-			qs_jfile_btime(a->s.rootfd, r[i].path);
+			btime;
+		if (strcmp(r[i].path, it->content) == 0) {
+			it->content_st = st;
+			it->have_content_st = true;
+		}
 	}
 	g_free(r);
 	return it->error ? -1 : 0;
@@ -258,12 +266,14 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
  * and qmail numbers are reused), not locked by a delivery */
 static void check_content(struct qs_actor *a, const struct qs_msg *m, struct item *it)
 {
-	struct stat st;
+	const struct stat *st = &it->content_st;
 	int fd;
 
-	if (fstatat(a->s.rootfd, it->content, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	/* the stat add_files journalled (a second one a moment later would
+	 * prove nothing more: the file can change after either) */
+	if (!it->have_content_st)
 		return;		/* reported by add_files */
-	if (m->mtime >= 0 && (gint64)st.st_mtime != m->mtime) {
+	if (m->mtime >= 0 && (gint64)st->st_mtime != m->mtime) {
 		fail(it, "%s: changed since it was read (re-queued, or a new message with the same "
 		     "ID); left alone, run qscan again", it->content);
 		return;
@@ -285,6 +295,7 @@ static void fill_entry(struct qs_actor *a, const struct qs_msg *m, const struct 
 
 	e->deletion = a->action == QS_ACTION_DELETE;
 	e->uuid = qs_move_uuid();
+	e->fresh = true;
 	e->state = g_strdup(e->deletion ? "deleting" : "moving");
 	e->created = (gint64)time(NULL);
 	e->run_id = a->run_id ? a->run_id : qs_db_current_run(a->s.db);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 #include "act-int.h"
@@ -35,23 +36,38 @@ static gint crash_done;		/* operations so far */
 static gint crash_limit = -1;
 static GMutex crash_lock;
 
-static void crash_child(void)
+/* random bytes for uuids, drawn 4 KiB at a time */
+static guint8 rnd_pool[4096];
+static gsize rnd_left;
+static GMutex rnd_lock;
+
+/* a forked child counts operations afresh and never reuses the
+ * parent's random bytes */
+static void after_fork_child(void)
 {
 	g_atomic_int_set(&crash_state, 0);
 	g_atomic_int_set(&crash_done, 0);
+	rnd_left = 0;
+}
+
+static void register_atfork(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		pthread_atfork(NULL, NULL, after_fork_child);
+		g_once_init_leave(&once, 1);
+	}
 }
 
 static void crash_read(void)
 {
-	static gboolean registered;
 	const char *e;
 	guint64 v;
 
+	register_atfork();
 	g_mutex_lock(&crash_lock);
 	if (g_atomic_int_get(&crash_state) == 0) {
-		if (!registered)
-			pthread_atfork(NULL, NULL, crash_child);
-		registered = TRUE;
 		e = getenv("QSCAN_TEST_CRASH_AFTER");
 		crash_limit = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (gint)v : -1;
 		g_atomic_int_set(&crash_state, 1);
@@ -69,12 +85,41 @@ void qs_move_tick(void)
 		_exit(99);	/* simulated kill -9 between two file operations */
 }
 
+/* 16 random bytes from the pool; false when getrandom fails */
+static bool random16(guint8 *out)
+{
+	bool ok = true;
+
+	register_atfork();
+	g_mutex_lock(&rnd_lock);
+	if (rnd_left < 16) {
+		ssize_t n = getrandom(rnd_pool, sizeof rnd_pool, 0);
+		rnd_left = n == (ssize_t)sizeof rnd_pool ? sizeof rnd_pool : 0;
+		ok = rnd_left >= 16;
+	}
+	if (ok) {
+		guint8 *p = rnd_pool + sizeof rnd_pool - rnd_left;
+		memcpy(out, p, 16);
+		memset(p, 0, 16);	/* never handed out twice */
+		rnd_left -= 16;
+	}
+	g_mutex_unlock(&rnd_lock);
+	return ok;
+}
+
+/* a version 4 (random) uuid: one getrandom per 256 of them, where
+ * libuuid made five system calls for each */
 char *qs_move_uuid(void)
 {
 	uuid_t u;
 	char s[37];
 
-	uuid_generate(u);
+	if (random16(u)) {
+		u[6] = (guint8)((u[6] & 0x0f) | 0x40);
+		u[8] = (guint8)((u[8] & 0x3f) | 0x80);
+	} else {
+		uuid_generate(u);
+	}
 	uuid_unparse_lower(u, s);
 	return g_strdup(s);
 }
@@ -349,24 +394,29 @@ static bool same_file(const struct stat *a, const struct stat *b)
 /* is the source the exact file the journal recorded? */
 static int source_state(int sd, const char *sp, const struct qs_jfile *f, struct stat *st)
 {
-	if (fstatat(sd, sp, st, AT_SYMLINK_NOFOLLOW) < 0)
+	gint64 btime;
+
+	/* one statx gives both the identity and the birth time */
+	if (qs_jfile_stat(sd, sp, st, &btime) < 0)
 		return 0;		/* gone */
 	if (!S_ISREG(st->st_mode) ||
 	    (f->ino && ((guint64)st->st_ino != f->ino || (guint64)st->st_dev != f->dev)))
 		return -1;		/* another file now has that name */
 	/* the same inode number, but born again: a reused qmail number or
 	 * Postfix ID after the MTA finished the message we journalled */
-	if (f->btime && qs_jfile_btime(sd, sp) != f->btime)
+	if (f->btime && btime != f->btime)
 		return -1;
 	return 1;
 }
 
-static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
+static int out_one(struct qs_store *s, const struct qs_jentry *e, const struct qs_jfile *f,
 		   guint *moved, GString *notes)
 {
-	const char *sp = f->src ? f->src : f->path;
+	const char *uuid = e->uuid, *sp = f->src ? f->src : f->path;
 	struct stat sst, dst;
-	char *dp = qs_store_find(s->qfd, uuid, f->path, &dst);
+	/* a fresh entry has nothing in the store (and the rename below
+	 * never replaces a file); only an interrupted one is looked up */
+	char *dp = e->fresh ? NULL : qs_store_find(s->qfd, uuid, f->path, &dst);
 	int src = source_state(s->rootfd, sp, f, &sst), rc = 0;
 
 	if (dp) {
@@ -463,7 +513,7 @@ int qs_move_finish(struct qs_store *s, const struct qs_jentry *e, guint *moved, 
 		else if (restore)
 			r = back_one(s, e->uuid, f, moved, notes);
 		else
-			r = out_one(s, e->uuid, f, moved, notes);
+			r = out_one(s, e, f, moved, notes);
 		/* keep the MTA-safe order: never move a later file after an
 		 * earlier one failed (e.g. the Postfix queue file) */
 		if (r < 0) {
