@@ -6,8 +6,10 @@
  *
  * Per batch: every message is checked (still there, same file, not
  * busy), journalled in the database and committed; only then do files
- * move, in the MTA's own safe order; then the rows are marked and
- * committed again, and `done` is called in submission order.
+ * move, in the MTA's own safe order, several messages at a time on the
+ * file threads (settle_all); then the rows are marked on this thread,
+ * committed again after syncfs, and `done` is called in submission
+ * order.
  */
 #include "config.h"
 #include <errno.h>
