@@ -331,7 +331,7 @@ static const char *const sql[ST__COUNT] = {
 			  "rcpt_count, rcpt_domain, subject, action, quarantine) VALUES "
 			  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
 			  "coalesce(?17, CASE WHEN ?16 = 'quarantined' THEN (SELECT uuid FROM quarantine "
-			  "WHERE run_id = ?1 AND queue_id = ?2 AND state = 'quarantined' "
+			  "WHERE run_id = ?1 AND queue_id = ?2 AND +state = 'quarantined' "
 			  "ORDER BY created DESC LIMIT 1) END))",
 	[ST_COUNTED] = "INSERT OR IGNORE INTO counted(queue_root, queue_id, arrival) VALUES (?1, ?2, ?3)",
 	[ST_IPCOUNT] = "INSERT INTO ip_counts(day, ip, verdict, count) VALUES (?1, ?2, ?3, 1) "

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include "db-int.h"
 #include "journal.h"
@@ -91,6 +92,31 @@ static int add_files(struct qs_db *db, const struct qs_jentry *e, GError **err)
 	return 0;
 }
 
+int qs_jfile_stat(int dirfd, const char *rel, struct stat *st, gint64 *btime)
+{
+	struct statx sx;
+
+	if (statx(dirfd, rel, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx) < 0)
+		return -1;
+	memset(st, 0, sizeof *st);
+	st->st_dev = makedev(sx.stx_dev_major, sx.stx_dev_minor);
+	st->st_ino = (ino_t)sx.stx_ino;
+	st->st_mode = sx.stx_mode;
+	st->st_nlink = sx.stx_nlink;
+	st->st_uid = sx.stx_uid;
+	st->st_gid = sx.stx_gid;
+	st->st_size = (off_t)sx.stx_size;
+	st->st_mtim.tv_sec = sx.stx_mtime.tv_sec;
+	st->st_mtim.tv_nsec = sx.stx_mtime.tv_nsec;
+	st->st_ctim.tv_sec = sx.stx_ctime.tv_sec;
+	st->st_ctim.tv_nsec = sx.stx_ctime.tv_nsec;
+	st->st_atim.tv_sec = sx.stx_atime.tv_sec;
+	st->st_atim.tv_nsec = sx.stx_atime.tv_nsec;
+	*btime = sx.stx_mask & STATX_BTIME ?
+		(gint64)sx.stx_btime.tv_sec * 1000000000 + sx.stx_btime.tv_nsec : 0;
+	return 0;
+}
+
 gint64 qs_jfile_btime(int dirfd, const char *rel)
 {
 	struct statx sx;
@@ -143,6 +169,16 @@ int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err)
 	return qs_db_write_done(db, err);
 }
 
+static int prune_files(struct qs_db *db, const char *uuid, GError **err)
+{
+	sqlite3_stmt *s = qs_db_stmt(db, ST_JF_PRUNE, err);
+
+	if (s == NULL)
+		return -1;
+	qs_db_bind_text(s, 1, uuid);
+	return qs_db_step_done(db, s, "pruning the journal", err);
+}
+
 int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, const char *state,
 			 const char *note, GError **err)
 {
@@ -160,16 +196,19 @@ int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, cons
 	if (qs_db_step_done(db, s, "updating the journal", err) < 0)
 		return -1;
 	/* a finished operation needs no file list any more (a quarantined
-	 * message keeps it for its restore) */
-	if (strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
-	    strcmp(state, "expired") == 0 || strcmp(state, "vanished") == 0 ||
-	    strcmp(state, "failed") == 0) {
-		if ((s = qs_db_stmt(db, ST_JF_PRUNE, err)) == NULL)
-			return -1;
-		qs_db_bind_text(s, 1, uuid);
-		if (qs_db_step_done(db, s, "pruning the journal", err) < 0)
-			return -1;
-	}
+	 * message keeps it for its restore, an expired one until its store
+	 * files are removed: they are named after it) */
+	if ((strcmp(state, "deleted") == 0 || strcmp(state, "restored") == 0 ||
+	     strcmp(state, "vanished") == 0 || strcmp(state, "failed") == 0) &&
+	    prune_files(db, uuid, err) < 0)
+		return -1;
+	return qs_db_write_done(db, err);
+}
+
+int qs_journal_prune_files(struct qs_db *db, const char *uuid, GError **err)
+{
+	if (qs_db_write_begin(db, err) < 0 || prune_files(db, uuid, err) < 0)
+		return -1;
 	return qs_db_write_done(db, err);
 }
 

@@ -30,6 +30,8 @@ struct qs_jentry {
 	char *note;
 	char *method;		/* "move" (rename, copy across file systems) or "qmail-live" */
 	GPtrArray *jfiles;	/* struct qs_jfile *, in move order */
+	bool fresh;		/* just journalled by this process under a new random
+				 * uuid: nothing of it can be in the store yet */
 };
 
 struct qs_jentry *qs_jentry_new(void);
@@ -38,6 +40,10 @@ void qs_jentry_add_file(struct qs_jentry *e, const char *path, const char *src,
 			guint64 dev, guint64 ino);
 /* the birth time of rel below dirfd in ns (statx), 0 when unknown */
 gint64 qs_jfile_btime(int dirfd, const char *rel);
+struct stat;
+/* lstat and birth time of rel in one statx call (st_dev as fstatat
+ * gives it); -1 with errno */
+int qs_jfile_stat(int dirfd, const char *rel, struct stat *st, gint64 *btime);
 /* JSON array of e->jfiles paths into e->files */
 void qs_jentry_set_files_json(struct qs_jentry *e);
 
@@ -45,6 +51,9 @@ void qs_jentry_set_files_json(struct qs_jentry *e);
 int qs_journal_add(struct qs_db *db, const struct qs_jentry *e, GError **err);
 int qs_journal_set_state(struct qs_db *db, bool deletion, const char *uuid, const char *state,
 			 const char *note, GError **err);
+/* forget the file list of a finished row (an expired row keeps it
+ * until its store files are gone) */
+int qs_journal_prune_files(struct qs_db *db, const char *uuid, GError **err);
 /* one quarantine row with its files; 0 ok, 1 no such uuid, -1 error */
 int qs_journal_get(struct qs_db *db, const char *uuid, struct qs_jentry **out, GError **err);
 /* unfinished operations: quarantine rows moving/restoring, deletions

@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS counted (
 
 -- the quarantine manifest: one row per quarantined message
 CREATE TABLE IF NOT EXISTS quarantine (
-	uuid        TEXT PRIMARY KEY,     -- libuuid, directory name in the store
+	uuid        TEXT PRIMARY KEY,     -- libuuid, prefix of its file names in the store
 	state       TEXT NOT NULL,        -- moving, quarantined, restoring, restored, expired
 	                                  -- (also `vanished`: the MTA finished it before anything moved;
 	                                  -- `failed`: nothing moved, see note)
@@ -92,8 +92,9 @@ CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine(run_id, queue_id);
 
 -- the crash journal of every move, delete and restore: one row per file
 -- of a message, keyed by the quarantine (or deletion) uuid. `path` is
--- the original path relative to queue_root (also the path inside the
--- store, <quarantine_dir>/<uuid>/<path>); `src` is where the file was
+-- the original path relative to queue_root (the store name is derived
+-- from it: <quarantine_dir>/<uuid[0..1]>/<uuid>.<path, escaped>, see
+-- qscan/act-int.h; earlier builds used <uuid>/<path>); `src` is where the file was
 -- taken from when that differs (Postfix hold/ after postsuper -h);
 -- dev/ino identify the exact file seen, so a reused name is never
 -- mistaken for it.

@@ -48,3 +48,7 @@ check_PROGRAMS += t/6007-act-order
 t_6007_act_order_SOURCES = t/6007-act-order.c t/storeutil.c t/storeutil.h
 t_6007_act_order_LDADD = $(T_LIBS)
 TESTS += t/6007-act-order
+check_PROGRAMS += t/6008-act-store-layout
+t_6008_act_store_layout_SOURCES = t/6008-act-store-layout.c t/storeutil.c t/storeutil.h
+t_6008_act_store_layout_LDADD = $(T_LIBS)
+TESTS += t/6008-act-store-layout

@@ -44,7 +44,8 @@ int qs_move_rank(const char *format, const char *path, const char *content_path)
 /* restore order is the move order reversed, except Postfix (queue file last) */
 bool qs_move_restore_reversed(const char *format);
 
-/* the test hook QSCAN_TEST_CRASH_AFTER=N: _exit(99) after N file operations */
+/* the test hook QSCAN_TEST_CRASH_AFTER=N: _exit(99) after N file
+ * operations in total (thread-safe) */
 void qs_move_tick(void);
 
 /*
@@ -67,6 +68,10 @@ int qs_move_finish(struct qs_store *s, const struct qs_jentry *e, guint *moved,
  */
 int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r,
 		   GString *notes, GError **err);
+/* its file part alone: no database access, so the actor runs it for
+ * several messages at once on its file threads (each message's own
+ * files in order); returns the next state (static string) */
+const char *qs_move_settle_files(struct qs_store *s, struct qs_jentry *e, GString *notes);
 /* qmail with qmail-send running: copy into the store, then mark every
  * pending recipient done (act_qmail.c); 0 quarantined, -1 failed */
 int qs_qmail_live_finish(struct qs_store *s, const struct qs_jentry *e, GString *notes);
@@ -94,8 +99,23 @@ int qs_postsuper(const char *op, GPtrArray *ids, char **diag);
 int qs_move_commit(struct qs_store *s, GError **err);
 /* reconcile every unfinished operation of this queue root (locked) */
 int qs_move_reconcile(struct qs_store *s, GString *log, GError **err);
-/* remove <qdir>/<uuid> and everything below */
-int qs_move_rmtree(int qfd, const char *uuid, GError **err);
+/*
+ * The store (move.c): each file of entry uuid is <qdir>/<uu>/<uuid>.<esc>
+ * where uu is the uuid's first two characters and esc the relative path
+ * with '%' '/' '#' escaped as %25 %2F %23, or <uuid>.#<32 hex of the
+ * SHA-256 of the path> when that name would exceed 200 bytes. Stores
+ * written by earlier builds used <qdir>/<uuid>/<relpath>; they stay
+ * readable: qs_store_find/locate try the flat name, then the old one.
+ */
+char *qs_store_name(const char *uuid, const char *relpath);
+/* the name (relative to qfd) under which the file exists, with its
+ * lstat in *st (optional); NULL when it is in neither layout */
+char *qs_store_find(int qfd, const char *uuid, const char *relpath, struct stat *st);
+/* qs_store_find, or the flat name when the file is in neither layout */
+char *qs_store_locate(int qfd, const char *uuid, const char *relpath);
+/* remove every store file of e: each flat name and its .qscan-tmp
+ * leftover, and an old-layout <uuid>/ directory (the bucket stays) */
+int qs_store_remove(int qfd, const struct qs_jentry *e, GError **err);
 /* a new random uuid, lower-case text */
 char *qs_move_uuid(void);
 

@@ -6,8 +6,10 @@
  *
  * Per batch: every message is checked (still there, same file, not
  * busy), journalled in the database and committed; only then do files
- * move, in the MTA's own safe order; then the rows are marked and
- * committed again, and `done` is called in submission order.
+ * move, in the MTA's own safe order, several messages at a time on the
+ * file threads (settle_all); then the rows are marked on this thread,
+ * committed again after syncfs, and `done` is called in submission
+ * order.
  */
 #include "config.h"
 #include <errno.h>
@@ -31,6 +33,8 @@ struct item {
 	struct qs_jentry *e;	/* NULL once failed */
 	char *content;		/* content file, relative */
 	char *error;		/* failed: why */
+	struct stat content_st;	/* the content file as add_files saw it */
+	bool have_content_st;
 	const char *result;	/* "quarantined", "deleted", "held", "failed" */
 	qs_act_done done;
 	void *cookie;
@@ -233,11 +237,13 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 	qsort(r, n, sizeof *r, (int (*)(const void *, const void *))by_rank);
 	for (i = 0; i < n; i++) {
 		struct stat st;
+		gint64 btime;
 		if (r[i].path[0] == '/' || strstr(r[i].path, "..") != NULL) {
 			fail(it, "%s: not a path inside the queue", r[i].path);
 			break;
 		}
-		if (fstatat(a->s.rootfd, r[i].path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* identity and birth time from one statx */
+		if (qs_jfile_stat(a->s.rootfd, r[i].path, &st, &btime) < 0) {
 			if (strcmp(r[i].path, it->content) == 0)
 				fail(it, "%s: vanished (delivered or moved by the MTA)", r[i].path);
 			continue;	/* a satellite the MTA already removed */
@@ -248,7 +254,11 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 		}
 		qs_jentry_add_file(it->e, r[i].path, NULL, (guint64)st.st_dev, (guint64)st.st_ino);
 		((struct qs_jfile *)g_ptr_array_index(it->e->jfiles, it->e->jfiles->len - 1))->btime =
-			qs_jfile_btime(a->s.rootfd, r[i].path);
+			btime;
+		if (strcmp(r[i].path, it->content) == 0) {
+			it->content_st = st;
+			it->have_content_st = true;
+		}
 	}
 	g_free(r);
 	return it->error ? -1 : 0;
@@ -258,12 +268,14 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
  * and qmail numbers are reused), not locked by a delivery */
 static void check_content(struct qs_actor *a, const struct qs_msg *m, struct item *it)
 {
-	struct stat st;
+	const struct stat *st = &it->content_st;
 	int fd;
 
-	if (fstatat(a->s.rootfd, it->content, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	/* the stat add_files journalled (a second one a moment later would
+	 * prove nothing more: the file can change after either) */
+	if (!it->have_content_st)
 		return;		/* reported by add_files */
-	if (m->mtime >= 0 && (gint64)st.st_mtime != m->mtime) {
+	if (m->mtime >= 0 && (gint64)st->st_mtime != m->mtime) {
 		fail(it, "%s: changed since it was read (re-queued, or a new message with the same "
 		     "ID); left alone, run qscan again", it->content);
 		return;
@@ -285,6 +297,7 @@ static void fill_entry(struct qs_actor *a, const struct qs_msg *m, const struct 
 
 	e->deletion = a->action == QS_ACTION_DELETE;
 	e->uuid = qs_move_uuid();
+	e->fresh = true;
 	e->state = g_strdup(e->deletion ? "deleting" : "moving");
 	e->created = (gint64)time(NULL);
 	e->run_id = a->run_id ? a->run_id : qs_db_current_run(a->s.db);
@@ -512,25 +525,96 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 	}
 }
 
+/*
+ * The file work of a batch runs on FILE_THREADS threads, one message
+ * per thread at a time, each message's files in their MTA-safe order
+ * exactly as a single thread would; the rows are recorded and results
+ * decided afterwards on this thread, in submission order (SQLite is
+ * touched by this thread only). Waiting for the disk (rename, unlink
+ * with online discard, fsync of copies) overlaps across messages.
+ */
+#define FILE_THREADS 8
+
+struct settle_job {
+	struct qs_actor *a;
+	GPtrArray *v;		/* struct item * */
+	struct settled *out;	/* one per item */
+	gint next;		/* the next item to take (atomic) */
+};
+
+struct settled {
+	const char *st;		/* NULL: not started (SIGTERM) */
+	GString *notes;
+	bool content_left;	/* a deletion: the content file still there */
+};
+
+static void settle_one(struct settle_job *j, guint i)
+{
+	struct item *it = g_ptr_array_index(j->v, i);
+	struct settled *o = &j->out[i];
+
+	o->notes = g_string_new(NULL);
+	/* SIGTERM: the messages of the batch not started yet stay where
+	 * they are; their journal rows are closed below, not left `moving` */
+	if (it->error || qs_stop_requested())
+		return;
+	o->st = qs_move_settle_files(&j->a->s, it->e, o->notes);
+	if (strcmp(o->st, "deleted") == 0 && g_strcmp0(it->e->method, "qmail-live") != 0 &&
+	    content_jfile(it) != NULL)
+		o->content_left = has_file(j->a, it->content, content_jfile(it));
+}
+
+static gpointer settle_thread(gpointer data)
+{
+	struct settle_job *j = data;
+	gint i;
+
+	while ((i = g_atomic_int_add(&j->next, 1)) < (gint)j->v->len)
+		settle_one(j, (guint)i);
+	return NULL;
+}
+
+static void settle_files(struct qs_actor *a, GPtrArray *v, struct settled *out)
+{
+	struct settle_job j = { a, v, out, 0 };
+	GThread *t[FILE_THREADS];
+	/* this thread is one of them */
+	guint n = v->len > 1 ? MIN(FILE_THREADS, v->len) - 1 : 0, k;
+
+	for (k = 0; k < n; k++) {
+		GError *err = NULL;
+		t[k] = g_thread_try_new("qscan-files", settle_thread, &j, &err);
+		if (t[k] == NULL) {	/* fewer threads; this one works too */
+			g_error_free(err);
+			break;
+		}
+	}
+	settle_thread(&j);
+	while (k-- > 0)
+		g_thread_join(t[k]);
+}
+
 static void settle_all(struct qs_actor *a, GPtrArray *v)
 {
+	struct settled *out = g_new0(struct settled, v->len);
 	guint i;
 
+	settle_files(a, v, out);
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
-		GString *notes = g_string_new(NULL);
-		const char *st = NULL;
+		GString *notes = out[i].notes;
+		const char *st = out[i].st;
 		GError *err = NULL;
 
-		/* SIGTERM: the messages of the batch not moved yet stay where
-		 * they are; their journal rows are closed, not left `moving` */
-		if (it->error == NULL && qs_stop_requested()) {
+		if (it->error == NULL && st == NULL) {
 			if (qs_journal_set_state(a->s.db, it->e->deletion, it->e->uuid, "failed",
 						 "stopped (SIGTERM) before this message was moved", &err) < 0)
 				g_clear_error(&err);
 			fail(it, "stopped (SIGTERM) before acting; left in the queue");
 		}
-		if (it->error == NULL && qs_move_settle(&a->s, it->e, &st, notes, &err) < 0) {
+		if (it->error == NULL &&
+		    qs_journal_set_state(a->s.db, it->e->deletion, it->e->uuid, st,
+					 notes->len ? notes->str : NULL, &err) < 0) {
 			fail(it, "%s", err->message);
 			g_error_free(err);
 		}
@@ -539,13 +623,13 @@ static void settle_all(struct qs_actor *a, GPtrArray *v)
 			;
 		else if (strcmp(st, "quarantined") == 0)
 			it->result = "quarantined";
-		else if (strcmp(st, "deleted") == 0 && (g_strcmp0(it->e->method, "qmail-live") == 0 ||
-			 !has_file(a, it->content, content_jfile(it))))
+		else if (strcmp(st, "deleted") == 0 && !out[i].content_left)
 			it->result = "deleted";
 		else
 			fail(it, "%s: %s", st, notes->len ? notes->str : "nothing was moved");
 		g_string_free(notes, TRUE);
 	}
+	g_free(out);
 }
 
 static void journal_batch(struct qs_actor *a, GPtrArray *all)

@@ -108,13 +108,16 @@ int qs_qmail_live_delete(struct qs_store *s, const struct qs_jentry *e, GString 
 static int copy_in(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
 		   GString *notes)
 {
-	char *dp = g_build_filename(uuid, f->path, NULL);
-	struct stat st;
+	char *dp = qs_store_find(s->qfd, uuid, f->path, NULL);
 	int rc = 0;
 
-	if (fstatat(s->qfd, dp, &st, AT_SYMLINK_NOFOLLOW) == 0)
-		goto out;
+	if (dp)
+		goto out;	/* copied before an interruption */
+	dp = qs_store_name(uuid, f->path);
+	/* the bucket directory (EEXIST but for the first message in it) */
 	if (qs_move_mkparents(s->qfd, dp, 0700, false) < 0) {
+		g_string_append_printf(notes, "%s: cannot create its directory: %s\n", dp,
+				       g_strerror(errno));
 		rc = -1;
 		goto out;
 	}
@@ -134,8 +137,8 @@ int qs_qmail_live_finish(struct qs_store *s, const struct qs_jentry *e, GString 
 	for (i = 0; i < e->jfiles->len; i++) {
 		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, i);
 		struct stat st;
-		char *dp = g_build_filename(e->uuid, f->path, NULL);
-		bool have = fstatat(s->qfd, dp, &st, AT_SYMLINK_NOFOLLOW) == 0;
+		char *dp = qs_store_find(s->qfd, e->uuid, f->path, NULL);
+		bool have = dp != NULL;
 
 		g_free(dp);
 		if (!have && fstatat(s->rootfd, f->path, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -143,13 +146,13 @@ int qs_qmail_live_finish(struct qs_store *s, const struct qs_jentry *e, GString 
 			if (is_dir(f->path, "mess") || is_dir(f->path, "info")) {
 				g_string_append_printf(notes, "%s: vanished before it was copied\n",
 						       f->path);
-				qs_move_rmtree(s->qfd, e->uuid, NULL);
+				qs_store_remove(s->qfd, e, NULL);
 				return -1;
 			}
 			continue;
 		}
 		if (copy_in(s, e->uuid, f, notes) < 0) {
-			qs_move_rmtree(s->qfd, e->uuid, NULL);
+			qs_store_remove(s->qfd, e, NULL);
 			return -1;	/* nothing marked yet: the message stays deliverable */
 		}
 	}

@@ -14,40 +14,180 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/random.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
 #include "act-int.h"
 #include "util.h"
 
-static long crash_left = -1;
-static pid_t crash_pid;		/* the process crash_left was read in */
+/*
+ * The test hook, shared by the file threads of settle_all: the counter
+ * is atomic, so the hook fires after exactly N operations in total. The
+ * environment is read once per process (not a getpid() per tick); a
+ * forked child starts counting afresh (pthread_atfork).
+ */
+static gint crash_state;	/* 0 not read yet, 1 read */
+static gint crash_done;		/* operations so far */
+static gint crash_limit = -1;
+static GMutex crash_lock;
+
+/* random bytes for uuids, drawn 4 KiB at a time */
+static guint8 rnd_pool[4096];
+static gsize rnd_left;
+static GMutex rnd_lock;
+
+/* a forked child counts operations afresh and never reuses the
+ * parent's random bytes */
+static void after_fork_child(void)
+{
+	g_atomic_int_set(&crash_state, 0);
+	g_atomic_int_set(&crash_done, 0);
+	rnd_left = 0;
+}
+
+static void register_atfork(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		pthread_atfork(NULL, NULL, after_fork_child);
+		g_once_init_leave(&once, 1);
+	}
+}
+
+static void crash_read(void)
+{
+	const char *e;
+	guint64 v;
+
+	register_atfork();
+	g_mutex_lock(&crash_lock);
+	if (g_atomic_int_get(&crash_state) == 0) {
+		e = getenv("QSCAN_TEST_CRASH_AFTER");
+		crash_limit = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (gint)v : -1;
+		g_atomic_int_set(&crash_state, 1);
+	}
+	g_mutex_unlock(&crash_lock);
+}
 
 void qs_move_tick(void)
 {
-	if (crash_pid != getpid()) {
-		const char *e = getenv("QSCAN_TEST_CRASH_AFTER");
-		guint64 v;
-		crash_pid = getpid();
-		crash_left = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (long)v : -1;
-	}
-	if (crash_left < 0)
+	if (g_atomic_int_get(&crash_state) == 0)
+		crash_read();
+	if (crash_limit < 0)
 		return;
-	if (crash_left-- == 0)
+	if (g_atomic_int_add(&crash_done, 1) >= crash_limit)
 		_exit(99);	/* simulated kill -9 between two file operations */
 }
 
+/* 16 random bytes from the pool; false when getrandom fails */
+static bool random16(guint8 *out)
+{
+	bool ok = true;
+
+	register_atfork();
+	g_mutex_lock(&rnd_lock);
+	if (rnd_left < 16) {
+		ssize_t n = getrandom(rnd_pool, sizeof rnd_pool, 0);
+		rnd_left = n == (ssize_t)sizeof rnd_pool ? sizeof rnd_pool : 0;
+		ok = rnd_left >= 16;
+	}
+	if (ok) {
+		guint8 *p = rnd_pool + sizeof rnd_pool - rnd_left;
+		memcpy(out, p, 16);
+		memset(p, 0, 16);	/* never handed out twice */
+		rnd_left -= 16;
+	}
+	g_mutex_unlock(&rnd_lock);
+	return ok;
+}
+
+/* a version 4 (random) uuid: one getrandom per 256 of them, where
+ * libuuid made five system calls for each */
 char *qs_move_uuid(void)
 {
 	uuid_t u;
 	char s[37];
 
-	uuid_generate(u);
+	if (random16(u)) {
+		u[6] = (guint8)((u[6] & 0x0f) | 0x40);
+		u[8] = (guint8)((u[8] & 0x3f) | 0x80);
+	} else {
+		uuid_generate(u);
+	}
 	uuid_unparse_lower(u, s);
 	return g_strdup(s);
+}
+
+/*
+ * The store is flat: <qdir>/<uuid[0..1]>/<uuid>.<escaped relpath>, one
+ * directory level below 256 buckets instead of a tree per message (five
+ * mkdir per Postfix message made ext4's inode allocator the bottleneck).
+ * '%' -> %25, '/' -> %2F and '#' -> %23 make the escape injective, and
+ * the hashed form of over-long names (always "#...") never equals an
+ * escaped one.
+ */
+#define STORE_NAME_MAX 200	/* well below NAME_MAX, leaving room for .qscan-tmp */
+
+char *qs_store_name(const char *uuid, const char *relpath)
+{
+	size_t ulen = strlen(uuid);
+	GString *s = g_string_sized_new(48 + strlen(relpath));
+	gsize base;
+	const char *p;
+
+	g_string_append_len(s, uuid, ulen >= 2 ? 2 : (gssize)ulen);
+	g_string_append_c(s, '/');
+	base = s->len;
+	g_string_append(s, uuid);
+	g_string_append_c(s, '.');
+	for (p = relpath; *p; p++) {
+		if (*p == '%')
+			g_string_append(s, "%25");
+		else if (*p == '/')
+			g_string_append(s, "%2F");
+		else if (*p == '#')
+			g_string_append(s, "%23");
+		else
+			g_string_append_c(s, *p);
+	}
+	if (s->len - base > STORE_NAME_MAX) {
+		char *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, relpath, -1);
+		g_string_truncate(s, base + ulen + 1);
+		g_string_append_c(s, '#');
+		g_string_append_len(s, h, 32);
+		g_free(h);
+	}
+	return g_string_free(s, FALSE);
+}
+
+char *qs_store_find(int qfd, const char *uuid, const char *relpath, struct stat *st)
+{
+	struct stat dummy;
+	char *p = qs_store_name(uuid, relpath);
+
+	if (st == NULL)
+		st = &dummy;
+	if (fstatat(qfd, p, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return p;
+	g_free(p);
+	p = g_build_filename(uuid, relpath, NULL);	/* written by an earlier build */
+	if (fstatat(qfd, p, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return p;
+	g_free(p);
+	return NULL;
+}
+
+char *qs_store_locate(int qfd, const char *uuid, const char *relpath)
+{
+	char *p = qs_store_find(qfd, uuid, relpath, NULL);
+
+	return p ? p : qs_store_name(uuid, relpath);
 }
 
 static const char *top_dir(const char *path, char *buf, size_t len)
@@ -254,27 +394,32 @@ static bool same_file(const struct stat *a, const struct stat *b)
 /* is the source the exact file the journal recorded? */
 static int source_state(int sd, const char *sp, const struct qs_jfile *f, struct stat *st)
 {
-	if (fstatat(sd, sp, st, AT_SYMLINK_NOFOLLOW) < 0)
+	gint64 btime;
+
+	/* one statx gives both the identity and the birth time */
+	if (qs_jfile_stat(sd, sp, st, &btime) < 0)
 		return 0;		/* gone */
 	if (!S_ISREG(st->st_mode) ||
 	    (f->ino && ((guint64)st->st_ino != f->ino || (guint64)st->st_dev != f->dev)))
 		return -1;		/* another file now has that name */
 	/* the same inode number, but born again: a reused qmail number or
 	 * Postfix ID after the MTA finished the message we journalled */
-	if (f->btime && qs_jfile_btime(sd, sp) != f->btime)
+	if (f->btime && btime != f->btime)
 		return -1;
 	return 1;
 }
 
-static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
+static int out_one(struct qs_store *s, const struct qs_jentry *e, const struct qs_jfile *f,
 		   guint *moved, GString *notes)
 {
-	const char *sp = f->src ? f->src : f->path;
-	char *dp = g_build_filename(uuid, f->path, NULL);
+	const char *uuid = e->uuid, *sp = f->src ? f->src : f->path;
 	struct stat sst, dst;
+	/* a fresh entry has nothing in the store (and the rename below
+	 * never replaces a file); only an interrupted one is looked up */
+	char *dp = e->fresh ? NULL : qs_store_find(s->qfd, uuid, f->path, &dst);
 	int src = source_state(s->rootfd, sp, f, &sst), rc = 0;
 
-	if (fstatat(s->qfd, dp, &dst, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (dp) {
 		/* already in the store; a source left by an interrupted copy goes */
 		if (src == 1 && !same_file(&sst, &dst)) {
 			qs_move_tick();
@@ -282,6 +427,7 @@ static int out_one(struct qs_store *s, const char *uuid, const struct qs_jfile *
 		}
 		(*moved)++;
 	} else if (src == 1) {
+		dp = qs_store_name(uuid, f->path);
 		rc = transfer(s->rootfd, sp, s->qfd, dp, false, notes);
 		if (rc == 0)
 			(*moved)++;
@@ -323,9 +469,9 @@ static bool looks_copied(const struct stat *a, const struct stat *b)
 static int back_one(struct qs_store *s, const char *uuid, const struct qs_jfile *f,
 		    guint *moved, GString *notes)
 {
-	char *sp = g_build_filename(uuid, f->path, NULL);
 	struct stat sst, qst;
-	bool in_store = fstatat(s->qfd, sp, &sst, AT_SYMLINK_NOFOLLOW) == 0;
+	char *sp = qs_store_find(s->qfd, uuid, f->path, &sst);
+	bool in_store = sp != NULL;
 	bool in_queue = fstatat(s->rootfd, f->path, &qst, AT_SYMLINK_NOFOLLOW) == 0;
 	int rc = 0;
 
@@ -367,7 +513,7 @@ int qs_move_finish(struct qs_store *s, const struct qs_jentry *e, guint *moved, 
 		else if (restore)
 			r = back_one(s, e->uuid, f, moved, notes);
 		else
-			r = out_one(s, e->uuid, f, moved, notes);
+			r = out_one(s, e, f, moved, notes);
 		/* keep the MTA-safe order: never move a later file after an
 		 * earlier one failed (e.g. the Postfix queue file) */
 		if (r < 0) {
@@ -407,12 +553,37 @@ static int rmtree_at(int dirfd, const char *name)
 	return rc;
 }
 
-int qs_move_rmtree(int qfd, const char *uuid, GError **err)
+static int unlink_quiet(int dirfd, const char *name)
 {
-	if (rmtree_at(qfd, uuid) < 0) {
-		int e = errno;
-		g_set_error(err, QS_ERROR, e, "cannot remove the store directory %s: %s", uuid,
-			    g_strerror(e));
+	return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int qs_store_remove(int qfd, const struct qs_jentry *e, GError **err)
+{
+	const char *what = NULL;
+	int e1 = 0;
+	guint i;
+
+	for (i = 0; i < e->jfiles->len; i++) {
+		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, i);
+		char *n = qs_store_name(e->uuid, f->path);
+		char *tmp = g_strdup_printf("%s.qscan-tmp", n);
+
+		if ((unlink_quiet(qfd, n) < 0 || unlink_quiet(qfd, tmp) < 0) && what == NULL) {
+			e1 = errno;
+			what = f->path;
+		}
+		g_free(n);
+		g_free(tmp);
+	}
+	/* a store written by an earlier build: <uuid>/<relpath> */
+	if (rmtree_at(qfd, e->uuid) < 0 && what == NULL) {
+		e1 = errno;
+		what = e->uuid;
+	}
+	if (what) {
+		g_set_error(err, QS_ERROR, e1, "cannot remove the store files of %s (%s): %s",
+			    e->uuid, what, g_strerror(e1));
 		return -1;
 	}
 	return 0;

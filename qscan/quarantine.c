@@ -212,7 +212,7 @@ int qs_quarantine_show(struct qs_db *db, const char *qdir, const char *id, GStri
 	struct qs_jentry *e = NULL;
 	char *uuid = NULL;
 	guint i;
-	int rc = -1;
+	int rc = -1, qfd;
 
 	if (qs_quarantine_reconcile(db, qdir, log, err) < 0 || (uuid = qs_quarantine_resolve(db, id, err)) == NULL ||
 	    qs_journal_get(db, uuid, &e, err) != 0)
@@ -229,18 +229,28 @@ int qs_quarantine_show(struct qs_db *db, const char *qdir, const char *id, GStri
 			       e->origin_ip ? e->origin_ip : "-", e->auth_user ? e->auth_user : "-");
 	if (e->note)
 		g_string_append_printf(out, "  note: %s\n", e->note);
+	qfd = open(qdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < e->jfiles->len; i++) {
 		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, i);
-		char *p = g_build_filename(qdir, e->uuid, f->path, NULL);
 		struct stat st;
-		if (lstat(p, &st) == 0)
-			g_string_append_printf(out, "  %s  (%lld bytes, mode %04o, uid %u)\n", f->path,
-					       (long long)st.st_size, (unsigned)(st.st_mode & 07777),
-					       (unsigned)st.st_uid);
-		else
-			g_string_append_printf(out, "  %s  (not in the store)\n", f->path);
+		char *p = qfd >= 0 ? qs_store_find(qfd, e->uuid, f->path, &st) : NULL;
+		char *fp = qs_printable(f->path);
+
+		if (p) {
+			char *sp = g_build_filename(qdir, p, NULL), *pp = qs_printable(sp);
+			g_string_append_printf(out, "  %s  (%lld bytes, mode %04o, uid %u)\n    store: %s\n",
+					       fp, (long long)st.st_size, (unsigned)(st.st_mode & 07777),
+					       (unsigned)st.st_uid, pp);
+			g_free(sp);
+			g_free(pp);
+		} else {
+			g_string_append_printf(out, "  %s  (not in the store)\n", fp);
+		}
 		g_free(p);
+		g_free(fp);
 	}
+	if (qfd >= 0)
+		close(qfd);
 	rc = 0;
 out:
 	qs_jentry_free(e);

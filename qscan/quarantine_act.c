@@ -58,21 +58,23 @@ static int restore_check(struct qs_store *s, const struct qs_jentry *e, GError *
 	}
 	for (i = 0; i < e->jfiles->len; i++) {
 		const struct qs_jfile *f = g_ptr_array_index(e->jfiles, i);
-		char *sp = g_build_filename(e->uuid, f->path, NULL);
+		char *sp = qs_store_find(s->qfd, e->uuid, f->path, NULL);
 		struct stat st;
-		bool missing = fstatat(s->qfd, sp, &st, AT_SYMLINK_NOFOLLOW) < 0;
 
-		g_free(sp);
 		if (fstatat(s->rootfd, f->path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			g_set_error(err, QS_ERROR, EEXIST, "%s/%s already exists (a new message with "
 				    "the same ID?); not overwritten, nothing restored", s->root, f->path);
+			g_free(sp);
 			return -1;
 		}
-		if (missing) {
-			g_set_error(err, QS_ERROR, ENOENT, "%s/%s/%s is missing from the store; "
-				    "nothing restored", s->qdir, e->uuid, f->path);
+		if (sp == NULL) {
+			char *want = qs_store_name(e->uuid, f->path);
+			g_set_error(err, QS_ERROR, ENOENT, "%s (%s/%s) is missing from the store; "
+				    "nothing restored", f->path, s->qdir, want);
+			g_free(want);
 			return -1;
 		}
+		g_free(sp);
 	}
 	return 0;
 }
@@ -209,16 +211,23 @@ static void expire_out(GString *out, bool json, const struct qs_jentry *e)
 	g_free(t);
 }
 
-/* remove the store directories of rows already marked expired (also
- * what an expire killed half-way left behind) */
+/* remove the store files of rows already marked expired (also what an
+ * expire killed half-way left behind); an expired row keeps its file
+ * list (the store names) until they are gone */
 static void sweep(struct qs_db *db, int qfd)
 {
 	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
 	guint i;
 
 	if (qs_journal_uuids(db, "expired", 0, ids, NULL) == 0)
-		for (i = 0; i < ids->len; i++)
-			qs_move_rmtree(qfd, g_ptr_array_index(ids, i), NULL);
+		for (i = 0; i < ids->len; i++) {
+			struct qs_jentry *e = NULL;
+			if (qs_journal_get(db, g_ptr_array_index(ids, i), &e, NULL) == 0 &&
+			    qs_store_remove(qfd, e, NULL) == 0 && e->jfiles->len)
+				qs_journal_prune_files(db, e->uuid, NULL);
+			qs_jentry_free(e);
+		}
+	qs_db_commit(db, NULL);
 	g_ptr_array_free(ids, TRUE);
 }
 

@@ -24,12 +24,10 @@ static const struct qs_jfile *content_file(const struct qs_jentry *e)
 
 static bool in_store(struct qs_store *s, const char *uuid, const struct qs_jfile *f)
 {
-	char *p = g_build_filename(uuid, f->path, NULL);
-	struct stat st;
-	bool yes = fstatat(s->qfd, p, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	char *p = qs_store_find(s->qfd, uuid, f->path, NULL);
 
 	g_free(p);
-	return yes;
+	return p != NULL;
 }
 
 /* put back whatever of e already reached the store */
@@ -42,7 +40,7 @@ static void roll_back(struct qs_store *s, struct qs_jentry *e, GString *notes)
 	qs_move_finish(s, e, &n, notes);
 	e->state = state;
 	if (n == e->jfiles->len)
-		qs_move_rmtree(s->qfd, e->uuid, NULL);
+		qs_store_remove(s->qfd, e, NULL);
 }
 
 static const char *settle_out(struct qs_store *s, struct qs_jentry *e, GString *notes)
@@ -59,30 +57,37 @@ static const char *settle_out(struct qs_store *s, struct qs_jentry *e, GString *
 	if (n > 0)
 		roll_back(s, e, notes);
 	else
-		qs_move_rmtree(s->qfd, e->uuid, NULL);
+		qs_store_remove(s->qfd, e, NULL);
 	return rc < 0 ? "failed" : "vanished";
+}
+
+const char *qs_move_settle_files(struct qs_store *s, struct qs_jentry *e, GString *notes)
+{
+	guint n;
+
+	if (e->deletion && g_strcmp0(e->method, "qmail-live") == 0) {
+		qs_qmail_live_delete(s, e, notes);
+		return "deleted";
+	}
+	if (e->deletion) {
+		qs_move_finish(s, e, &n, notes);
+		return "deleted";
+	}
+	if (g_strcmp0(e->state, "restoring") == 0) {
+		if (qs_move_finish(s, e, &n, notes) < 0)
+			return "restoring";
+		qs_store_remove(s->qfd, e, NULL);
+		return "restored";
+	}
+	return settle_out(s, e, notes);
 }
 
 int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r,
 		   GString *notes, GError **err)
 {
-	const char *st;
 	gsize len0 = notes->len;
-	guint n;
+	const char *st = qs_move_settle_files(s, e, notes);
 
-	if (e->deletion && g_strcmp0(e->method, "qmail-live") == 0) {
-		qs_qmail_live_delete(s, e, notes);
-		st = "deleted";
-	} else if (e->deletion) {
-		qs_move_finish(s, e, &n, notes);
-		st = "deleted";
-	} else if (g_strcmp0(e->state, "restoring") == 0) {
-		st = qs_move_finish(s, e, &n, notes) == 0 ? "restored" : "restoring";
-		if (strcmp(st, "restored") == 0)
-			qs_move_rmtree(s->qfd, e->uuid, NULL);
-	} else {
-		st = settle_out(s, e, notes);
-	}
 	*state_r = st;
 	return qs_journal_set_state(s->db, e->deletion, e->uuid, st,
 				    notes->len > len0 ? notes->str + len0 : NULL, err);

@@ -19,7 +19,7 @@
 static char *dir, *root, *qroot, *qdir, *dbpath;
 static struct qs_db *db;
 
-/* every file of m in <qdir>/<uuid>/ with the metadata it had in the
+/* every file of m in the store (qs_store_name) with the metadata it had in the
  * reference copy <ref>/ (made with cp -a before acting) */
 static bool stored_like(const char *store, const char *uuid, const char *ref,
 			const struct qs_msg *m)
@@ -29,7 +29,7 @@ static bool stored_like(const char *store, const char *uuid, const char *ref,
 
 	for (i = 0; good && i < m->files->len; i++) {
 		const char *rel = g_ptr_array_index(m->files, i);
-		char *a = g_build_filename(store, uuid, rel, NULL);
+		char *a = su_stored(store, uuid, rel);
 		char *b = g_build_filename(ref, rel, NULL);
 		good = su_same_meta(a, b);
 		g_free(a);
@@ -103,13 +103,18 @@ static void test_postfix(void)
 	g_string_truncate(out, 0);
 	ok(uuid && qs_quarantine_show(db, qdir, uuid, out, false, &err) == 0 &&
 	   strstr(out->str, "defer/5/5F5D41080C1"), "show lists its files");
+	{
+		char *sp = uuid ? su_stored(qdir, uuid, "deferred/5/5F5D41080C1") : NULL;
+		ok(sp && strstr(out->str, sp), "show prints each file's store path (%s)", sp);
+		g_free(sp);
+	}
 	g_string_truncate(out, 0);
 	rc = restore(uuid ? uuid : "x", out, &err);
 	ok(rc == 0, "postfix: restored (%s)", err ? err->message : out->str);
 	ok(back_like(root, ref, m), "postfix: back byte-identical, same modes, owners, times");
 	ok(strstr(out->str, "postqueue") != NULL, "postfix: the hint names postqueue");
 	is_int(su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'restored'"), 1, "row restored");
-	ok(uuid && !su_exists(qdir, uuid), "the store directory is gone");
+	ok(uuid && su_store_count(qdir, uuid) == 0, "its store files are gone");
 	g_clear_error(&err);
 	g_string_free(out, TRUE);
 	g_free(uuid);
@@ -204,14 +209,14 @@ static void test_expire(void)
 
 	su_act(&qs_parser_postfix, root, qdir, db, QS_ACTION_QUARANTINE, &m, 1, &r);
 	uuid = su_uuid_of(dbpath, "EXP1", "quarantined");
-	ok(qs_quarantine_expire(db, qdir, 2, out, false, &err) == 0 && uuid && su_exists(qdir, uuid),
+	ok(qs_quarantine_expire(db, qdir, 2, out, false, &err) == 0 && uuid && su_store_count(qdir, uuid) == 4,
 	   "expire keeps a message younger than the limit");
 	tu_sh("sqlite3 '%s' \"UPDATE quarantine SET created = created - 3 * 86400 WHERE queue_id = 'EXP1'\"",
 	      dbpath);
 	g_string_truncate(out, 0);
 	ok(qs_quarantine_expire(db, qdir, 2, out, true, &err) == 0 && strstr(out->str, "\"type\":\"expire\""),
 	   "expire removes an older one");
-	ok(uuid && !su_exists(qdir, uuid), "its store directory is gone");
+	ok(uuid && su_store_count(qdir, uuid) == 0, "its store files are gone");
 	is_int(su_q(dbpath, "SELECT count(*) FROM quarantine WHERE queue_id = 'EXP1' AND state = 'expired'"),
 	       1, "its row is marked expired");
 	ok(su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'quarantined' AND queue_id = '10994539'") == 0,

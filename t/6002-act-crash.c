@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "act.h"
+#include "act-int.h"
 #include "db.h"
 #include "parser.h"
 #include "quarantine.h"
@@ -165,17 +165,39 @@ static double run(struct world *w, enum op op, long crash_after, long kill_us)
 	return (double)(g_get_monotonic_time() - t0);
 }
 
-static int count_dirs(const char *d)
+/* the quarantine entries in the store: distinct uuids of the flat
+ * files <qdir>/<uu>/<uuid>.<name> (and old-layout <uuid>/ directories);
+ * *files counts the files */
+static int count_entries(const char *qdir, int *files)
 {
-	DIR *dp = opendir(d);
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	DIR *dp = opendir(qdir);
 	struct dirent *de;
-	int n = 0;
+	int n;
 
-	if (dp == NULL)
-		return 0;
-	while ((de = readdir(dp)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(dp);
+	*files = 0;
+	while (dp && (de = readdir(dp)) != NULL) {
+		char *b = g_build_filename(qdir, de->d_name, NULL);
+		DIR *bp = de->d_name[0] != '.' && strlen(de->d_name) == 2 ? opendir(b) : NULL;
+		struct dirent *fe;
+
+		if (de->d_name[0] != '.' && strlen(de->d_name) != 2)
+			g_hash_table_add(seen, g_strdup(de->d_name));
+		while (bp && (fe = readdir(bp)) != NULL) {
+			const char *dot = strchr(fe->d_name, '.');
+			if (fe->d_name[0] == '.' || dot == NULL)
+				continue;
+			g_hash_table_add(seen, g_strndup(fe->d_name, (gsize)(dot - fe->d_name)));
+			(*files)++;
+		}
+		if (bp)
+			closedir(bp);
+		g_free(b);
+	}
+	if (dp)
+		closedir(dp);
+	n = (int)g_hash_table_size(seen);
+	g_hash_table_destroy(seen);
 	return n;
 }
 
@@ -203,7 +225,7 @@ static bool in_store(struct world *w, int i, const char *uuid)
 
 	for (k = 0; k < w->m[i]->files->len; k++) {
 		const char *rel = g_ptr_array_index(w->m[i]->files, k);
-		char *p = g_build_filename(uuid, rel, NULL), *c = content(i, rel);
+		char *p = qs_store_name(uuid, rel), *c = content(i, rel);
 		all &= su_has(w->qdir, p, c);
 		g_free(p);
 		g_free(c);
@@ -228,7 +250,7 @@ static void check(struct world *w, const char *what, bool deleting)
 	GError *err = NULL;
 	struct qs_db *db = qs_db_open(w->dbpath, true, &err);
 	GString *log = g_string_new(NULL);
-	int i, bad = 0, inq = 0, inst = 0, gone = 0;
+	int i, bad = 0, inq = 0, inst = 0, gone = 0, nfiles = 0, want_files = 0, entries;
 	char *bad1 = NULL;
 
 	if (db == NULL || qs_quarantine_reconcile(db, w->qdir, log, &err) < 0)
@@ -242,6 +264,7 @@ static void check(struct world *w, const char *what, bool deleting)
 
 		inq += all && !u;
 		inst += stored && !any;
+		want_files += stored && !any ? (int)w->m[i]->files->len : 0;
 		gone += deleting && !any && !u;
 		if (!okay && bad++ == 0)
 			bad1 = g_strdup_printf("message %d (%s): queue %s%s, row %s, store %s", i,
@@ -250,14 +273,16 @@ static void check(struct world *w, const char *what, bool deleting)
 					       stored ? "complete" : "incomplete");
 		g_free(u);
 	}
+	entries = count_entries(w->qdir, &nfiles);
 	ok(bad == 0 && su_q(w->dbpath, "SELECT count(*) FROM quarantine WHERE state IN "
 			    "('moving','restoring','failed')") == 0 &&
 	   su_q(w->dbpath, "SELECT count(*) FROM deletions WHERE state = 'deleting'") == 0 &&
-	   count_dirs(w->qdir) == inst && !su_tmp_leftovers(w->dir),
+	   entries == inst && nfiles == want_files && !su_tmp_leftovers(w->dir),
 	   "%s: %d in the queue, %d quarantined, %d deleted, none split or doubled%s%s", what,
 	   inq, inst, gone, bad1 ? "; first bad: " : "", bad1 ? bad1 : "");
-	if (count_dirs(w->qdir) != inst)
-		diag("%d store directories for %d quarantined messages", count_dirs(w->qdir), inst);
+	if (entries != inst || nfiles != want_files)
+		diag("%d store entries (%d files) for %d quarantined messages (%d files)", entries,
+		     nfiles, inst, want_files);
 	g_free(bad1);
 	g_string_free(log, TRUE);
 }

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "act.h"
+#include "act-int.h"
 #include "db.h"
 #include "parser.h"
 #include "quarantine.h"
@@ -109,14 +109,14 @@ int main(void)
 	ok(su_exists(root, "mess/10/10994539") && su_exists(root, "info/10/10994539"),
 	   "live qmail: mess and info left for qmail-send to clean up");
 	uuid = su_uuid_of(dbpath, "10994539", "quarantined");
-	sp = g_strdup_printf("%s/%s/mess/10/10994539", qdir, uuid ? uuid : "x");
+	sp = su_stored(qdir, uuid ? uuid : "x", "mess/10/10994539");
 	qp = g_strdup_printf("%s/mess/10/10994539", root);
 	ok(uuid && stat(sp, &a) == 0 && stat(qp, &b) == 0 && a.st_ino == b.st_ino,
 	   "live qmail: mess is kept by hard link (its inode = message number stays allocated)");
 	{
-		char *l = g_strdup_printf("%s/local/10/10994539", uuid ? uuid : "x");
-		char *rr = g_strdup_printf("%s/remote/10/10994539", uuid ? uuid : "x");
-		char *bb = g_strdup_printf("%s/bounce/10994539", uuid ? uuid : "x");
+		char *l = qs_store_name(uuid ? uuid : "x", "local/10/10994539");
+		char *rr = qs_store_name(uuid ? uuid : "x", "remote/10/10994539");
+		char *bb = qs_store_name(uuid ? uuid : "x", "bounce/10994539");
 		ok(has_bytes(qdir, l, LOCAL, sizeof LOCAL - 1) && has_bytes(qdir, rr, REMOTE, sizeof REMOTE - 1) &&
 		   su_exists(qdir, bb), "live qmail: the store has the pending state, copied before marking");
 		g_free(l); g_free(rr); g_free(bb);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "act.h"
+#include "act-int.h"
 #include "db.h"
 #include "parser.h"
 #include "quarantine.h"
@@ -88,7 +88,7 @@ static void test_quarantine(void)
 	ok(!su_exists(root, "hold/B0001123") && !su_exists(root, "deferred/B/B0001123"),
 	   "nothing left in hold/ or deferred/");
 	uuid = su_uuid_of(dbpath, "B0001123", "quarantined");
-	p = g_strdup_printf("%s/deferred/B/B0001123", uuid ? uuid : "x");
+	p = qs_store_name(uuid ? uuid : "x", "deferred/B/B0001123");
 	ok(su_has(qdir, p, "quarantine me via hold"), "stored under its original path deferred/B/");
 	ids[0] = uuid;
 	rc = uuid ? qs_quarantine_restore(db, qdir, ids, out, false, &err) : -1;

@@ -311,7 +311,9 @@ check race-q "races: quarantine"
 # every file the report says was quarantined is in the store
 missing=0
 for id in $(sed -n 's/.*"id":"\([^"]*\)".*"action":"quarantined".*/\1/p' "$tmp/r/race-q/out.json"); do
-	find "$tmp/race.qdir" -name "$id" -type f | grep -q . || missing=$((missing + 1))
+	# flat store: <uu>/<uuid>.<relative path, '/' as %2F>
+	find "$tmp/race.qdir" -type f \( -name "*%2F$id" -o -name "*.$id" \) | grep -q . ||
+		missing=$((missing + 1))
 done
 is "$missing" 0 "races: every message reported quarantined is in the quarantine store"
 qdir_clean "$tmp/race.qdir" "races: no copy of /etc/passwd or other outside data in the quarantine"

@@ -53,13 +53,17 @@ places() {
 import os, sqlite3, sys
 q, qdir, db, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 where = {}
-entries = os.listdir(qdir) if os.path.isdir(qdir) else []
-for u in entries:
-    for rel in ("deferred/E", "defer/E"):
-        d = os.path.join(qdir, u, rel)
-        if os.path.isdir(d):
-            for f in os.listdir(d):
-                where.setdefault((rel, f), []).append(u)
+stored = {}   # uuid -> number of files in the store
+# the flat store: <qdir>/<uu>/<uuid>.<relpath with % / # escaped>
+def unesc(s):
+    return s.replace("%2F", "/").replace("%23", "#").replace("%25", "%")
+buckets = os.listdir(qdir) if os.path.isdir(qdir) else []
+for b in buckets:
+    for name in os.listdir(os.path.join(qdir, b)):
+        u, _, esc = name.partition(".")
+        rel = unesc(esc)
+        stored[u] = stored.get(u, 0) + 1
+        where.setdefault((os.path.dirname(rel), os.path.basename(rel)), []).append(u)
 lost = dup = split = 0
 for i in range(n):
     name = "E%010X" % i
@@ -83,8 +87,7 @@ try:
     rows = c.execute("SELECT uuid, state FROM quarantine").fetchall()
     print("moving", sum(1 for r in rows if r[1] == "moving"))
     q_uuids = set(r[0] for r in rows if r[1] == "quarantined")
-    with_files = set(u for u in entries
-                     if any(files for _, _, files in os.walk(os.path.join(qdir, u))))
+    with_files = set(stored)
     print("rows_without_files", len(q_uuids - with_files))
     print("files_without_rows", len(with_files - q_uuids))
     print("unfinished_runs", c.execute("SELECT count(*) FROM runs WHERE finished IS NULL").fetchone()[0])
@@ -93,6 +96,9 @@ except Exception as e:
 PY
 }
 fact() { sed -n "s/^$1 //p" "$2"; }
+nentries() {	# nentries QDIR: quarantine entries (distinct uuids) in the flat store
+	find "$1" -mindepth 2 -maxdepth 2 -type f 2>/dev/null | sed 's,.*/,,; s,\..*,,' | sort -u | wc -l
+}
 sums() { (cd "$1" && find . -printf '%y %p %s %T@\n' | sort; find . -type f -exec sha256sum {} + | sort); }
 
 wait_for_entries() {	# wait_for_entries DIR PID: until DIR has an entry or PID exits (<= 20 s)
@@ -118,7 +124,7 @@ dog=$!
 at_term=0
 if wait_for_entries "$tmp/qd1" $pid; then
 	sleep 0.2
-	at_term=$(ls "$tmp/qd1" | wc -l)
+	at_term=$(nentries "$tmp/qd1")
 	kill -TERM $pid; mid=1
 else
 	mid=0
@@ -134,7 +140,7 @@ is "$(fact integrity "$tmp/f1")" ok "SIGTERM: database passes integrity_check"
 is "$(fact moving "$tmp/f1") $(fact rows_without_files "$tmp/f1") $(fact files_without_rows "$tmp/f1")" "0 0 0" \
 	"SIGTERM: no journal row left moving; store and database agree"
 is "$(fact unfinished_runs "$tmp/f1")" 0 "SIGTERM: the run is marked finished"
-moved=$(ls "$tmp/qd1" | wc -l)
+moved=$(nentries "$tmp/qd1")
 ok $([ "$moved" -lt $N ] || [ $mid = 0 ] && echo 0 || echo 1) "SIGTERM: the run stopped early ($moved of $N moved)"
 # "finishes the current message": what was judged but not yet acted on
 # when the signal came stays in the queue (reported, not acted on). The

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <dirent.h>
+#include "act-int.h"
 #include "conf.h"
 #include "storeutil.h"
 #include "tap.h"
@@ -250,6 +252,31 @@ char *su_uuid_of(const char *dbpath, const char *queue_id, const char *state)
 	if (n != 1)
 		g_clear_pointer(&r, g_free);
 	return r;
+}
+
+char *su_stored(const char *qdir, const char *uuid, const char *rel)
+{
+	char *n = qs_store_name(uuid, rel), *p = g_build_filename(qdir, n, NULL);
+
+	g_free(n);
+	return p;
+}
+
+int su_store_count(const char *qdir, const char *uuid)
+{
+	char bucket[3] = { uuid[0], uuid[0] ? uuid[1] : 0, 0 };
+	char *d = g_build_filename(qdir, bucket, NULL), *pre = g_strdup_printf("%s.", uuid);
+	DIR *dh = opendir(d);
+	struct dirent *de;
+	int n = su_exists(qdir, uuid);
+
+	while (dh && (de = readdir(dh)) != NULL)
+		n += g_str_has_prefix(de->d_name, pre);
+	if (dh)
+		closedir(dh);
+	g_free(d);
+	g_free(pre);
+	return n;
 }
 
 int su_tmp_leftovers(const char *dir)

@@ -51,6 +51,11 @@ bool su_same_meta(const char *a, const char *b);
 /* the single uuid of quarantine rows for queue id (NULL if none or more) */
 char *su_uuid_of(const char *dbpath, const char *queue_id, const char *state);
 long long su_q(const char *dbpath, const char *sql);
+/* <qdir>/<store name> of file rel of quarantine entry uuid (flat layout) */
+char *su_stored(const char *qdir, const char *uuid, const char *rel);
+/* how many store entries entry uuid has under qdir: flat files
+ * <uu>/<uuid>.* and an old-layout <uuid>/ directory */
+int su_store_count(const char *qdir, const char *uuid);
 /* files named *.qscan-tmp anywhere under dir */
 int su_tmp_leftovers(const char *dir);
 
