@@ -34,6 +34,7 @@
 static gint crash_state;	/* 0 not read yet, 1 read */
 static gint crash_done;		/* operations so far */
 static gint crash_limit = -1;
+static gulong tick_usec;	/* QSCAN_TEST_TICK_USEC: slow every operation down */
 static GMutex crash_lock;
 
 /* random bytes for uuids, drawn 4 KiB at a time */
@@ -70,6 +71,9 @@ static void crash_read(void)
 	if (g_atomic_int_get(&crash_state) == 0) {
 		e = getenv("QSCAN_TEST_CRASH_AFTER");
 		crash_limit = e && qs_parse_uint(e, 0, G_MAXINT32, &v) ? (gint)v : -1;
+		/* lets a test stop a run at a known pace (t/9503 SIGTERM) */
+		e = getenv("QSCAN_TEST_TICK_USEC");
+		tick_usec = e && qs_parse_uint(e, 0, 1000000, &v) ? (gulong)v : 0;
 		g_atomic_int_set(&crash_state, 1);
 	}
 	g_mutex_unlock(&crash_lock);
@@ -79,6 +83,8 @@ void qs_move_tick(void)
 {
 	if (g_atomic_int_get(&crash_state) == 0)
 		crash_read();
+	if (tick_usec)
+		g_usleep(tick_usec);
 	if (crash_limit < 0)
 		return;
 	if (g_atomic_int_add(&crash_done, 1) >= crash_limit)
