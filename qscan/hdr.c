@@ -346,9 +346,53 @@ static bool plain_ascii(const char *s)
 	return true;
 }
 
+/* one word of raw 8-bit text in UTF-8, with GMime's fallback order
+ * (utf-8, cp949, iso-8859-1): the first that takes the whole word */
+static void append_8bit_word(GString *out, const char *w, gsize n)
+{
+	char *c;
+
+	if (g_utf8_validate(w, (gssize)n, NULL)) {
+		g_string_append_len(out, w, (gssize)n);
+	} else if ((c = g_convert(w, (gssize)n, "UTF-8", "CP949", NULL, NULL, NULL)) != NULL) {
+		g_string_append(out, c);
+		g_free(c);
+	} else {
+		for (gsize i = 0; i < n; i++)	/* ISO-8859-1 maps every byte */
+			g_string_append_unichar(out, (guchar)w[i]);
+	}
+}
+
+/*
+ * raw_to_utf8 - undeclared 8-bit words made UTF-8 before GMime sees
+ * them: GMime 3.2's 8-bit fallback (g_mime_utils_decode_8bit) can step
+ * its input length below zero on an invalid sequence at the very end
+ * of a word and then read past the string (found by fuzz-hdr: the
+ * three bytes FE A2 E8, ASan "negative-size-param" in iconv). NULL
+ * when the text is already valid UTF-8.
+ */
+static char *raw_to_utf8(const char *raw)
+{
+	GString *out;
+	const char *p = raw;
+
+	if (g_utf8_validate(raw, -1, NULL))
+		return NULL;
+	out = g_string_sized_new(strlen(raw) * 2);
+	while (*p) {
+		gsize n = strcspn(p, " \t");
+		append_8bit_word(out, p, n);
+		p += n;
+		n = strspn(p, " \t");
+		g_string_append_len(out, p, (gssize)n);
+		p += n;
+	}
+	return g_string_free(out, FALSE);
+}
+
 char *qs_hdr_decode(const char *raw)
 {
-	char *fixed, *dec;
+	char *fixed, *dec, *utf8;
 
 	if (raw == NULL)
 		return NULL;
@@ -356,7 +400,9 @@ char *qs_hdr_decode(const char *raw)
 		return g_strdup(raw);
 	qs_hdr_global_init();
 	keep_charsets();
-	fixed = fix_korean(raw);
+	utf8 = raw_to_utf8(raw);
+	fixed = fix_korean(utf8 ? utf8 : raw);
+	g_free(utf8);
 	dec = g_mime_utils_header_decode_text(options, fixed);
 	g_free(fixed);
 	if (dec == NULL)
