@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "explain_out.h"
+#include "report.h"
 #include "util.h"
 
 static void key(GString *o, const char *k, const char *v, bool first)
@@ -92,18 +93,8 @@ void explain_json(const struct qs_msg *m, const struct qs_judgement *j)
 	g_string_append(o, ",\"recipients\":");
 	if (!m->rcpts_known)
 		g_string_append(o, "null");
-	else {
-		g_string_append_c(o, '[');
-		for (i = 0; i < m->rcpts->len; i++) {
-			const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);
-			if (r->done)
-				continue;
-			if (n++)
-				g_string_append_c(o, ',');
-			qs_json_str(o, r->addr);
-		}
-		g_string_append_c(o, ']');
-	}
+	else
+		qs_report_json_pending(o, m);
 	g_string_append(o, ",\"done\":[");
 	for (i = 0, n = 0; i < m->rcpts->len; i++) {
 		const struct qs_rcpt *r = g_ptr_array_index(m->rcpts, i);

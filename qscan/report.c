@@ -88,8 +88,8 @@ static void json_key(GString *out, const char *key, const char *value)
 	qs_json_str(out, value);
 }
 
-/* json_pending - the recipients still to be delivered, as a JSON array */
-static void json_pending(GString *out, const struct qs_msg *m)
+/* the recipients still to be delivered, as a JSON array (report.h) */
+void qs_report_json_pending(GString *out, const struct qs_msg *m)
 {
 	guint i, n = 0;
 
@@ -124,7 +124,7 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 	json_key(out, "action", res->action ? res->action : "none");
 	json_key(out, "sender", m->sender);
 	PUT(out, ",\"recipients\":");
-	json_pending(out, m);
+	qs_report_json_pending(out, m);
 	json_key(out, "client_ip", j->client_ip ? j->client_ip : m->client_ip);
 	json_key(out, "client_helo", j->client_helo ? j->client_helo : m->client_helo);
 	json_key(out, "auth_user", j->auth_user ? j->auth_user : m->auth_user);

@@ -37,5 +37,7 @@ const struct qs_report_totals *qs_report_totals(const struct qs_report *r);
 
 /* the JSON message line of CLI.md for one result (no newline) */
 void qs_report_json_message(GString *out, const struct qs_result *res);
+/* the recipients of m not yet delivered, as a JSON array of strings */
+void qs_report_json_pending(GString *out, const struct qs_msg *m);
 
 #endif
