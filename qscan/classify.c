@@ -430,7 +430,7 @@ static void carried_msg(const struct qs_dsn *d, struct qs_msg *om, struct qs_jud
 		const char *name = k == 0 ? "To" : "Cc";
 		const char *v;
 		for (i = 0; (v = qs_headers_get(&tmp->headers, name, i)) != NULL; i++) {
-			InternetAddressList *l = internet_address_list_parse(NULL, v);
+			InternetAddressList *l = qs_hdr_address_list(v);
 			int n, x;
 			if (l == NULL)
 				continue;

@@ -415,6 +415,22 @@ char *qs_hdr_decode(const char *raw)
 	return dec;
 }
 
+InternetAddressList *qs_hdr_address_list(const char *raw)
+{
+	InternetAddressList *list;
+	char *utf8;
+
+	qs_hdr_global_init();
+	if (plain_ascii(raw))
+		return internet_address_list_parse(options, raw);
+	keep_charsets();
+	/* display names are decoded by the same GMime 8-bit fallback */
+	utf8 = raw_to_utf8(raw);
+	list = internet_address_list_parse(options, utf8 ? utf8 : raw);
+	g_free(utf8);
+	return list;
+}
+
 char *qs_hdr_first_address(const char *raw)
 {
 	InternetAddressList *list;
@@ -423,10 +439,7 @@ char *qs_hdr_first_address(const char *raw)
 
 	if (raw == NULL)
 		return NULL;
-	qs_hdr_global_init();
-	if (!plain_ascii(raw))
-		keep_charsets();
-	list = internet_address_list_parse(options, raw);
+	list = qs_hdr_address_list(raw);
 	if (list == NULL)
 		return NULL;
 	n = internet_address_list_length(list);

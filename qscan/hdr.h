@@ -65,5 +65,9 @@ void qs_msg_fields_free(struct qs_msg *m);
 char *qs_hdr_decode(const char *raw);
 /* the addr-spec of the first mailbox in an address header, or NULL */
 char *qs_hdr_first_address(const char *raw);
+/* a header value parsed as an address list by GMime, with undeclared
+ * 8-bit text made UTF-8 first (see raw_to_utf8 in hdr.c); NULL if it
+ * is not one; g_object_unref the result */
+struct _InternetAddressList *qs_hdr_address_list(const char *raw);
 
 #endif
