@@ -65,6 +65,30 @@ static struct qs_msg *qmail_msg(const char *root, unsigned long n, bool todo)
 	return m;
 }
 
+/* a stand-in for qmail-send: a child that holds lock/sendmutex until
+ * a byte arrives on go[0] (or go[1] is closed) */
+static pid_t hold_sendmutex(const char *mutex, int go[2])
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) < 0 || pipe(go) < 0)
+		bail("pipe");
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(mutex, O_RDONLY);
+		(void)!write(ready[1], flock(fd, LOCK_EX | LOCK_NB) == 0 ? "y" : "n", 1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	if (read(ready[0], &c, 1) != 1 || c != 'y')
+		bail("cannot hold the sendmutex");
+	close(ready[0]);
+	close(ready[1]);
+	return pid;
+}
+
 int main(void)
 {
 	char *dir = tu_tmpdir();
@@ -76,26 +100,18 @@ int main(void)
 	struct qs_db *db;
 	struct qs_msg *m[3];
 	struct su_result r[3] = { { 0 } };
-	int ready[2], go[2];
+	int go[2];
 	pid_t pid;
-	char c, *uuid, *sp, *qp;
+	char *uuid, *sp, *qp;
 	struct stat a, b;
 
 	g_mkdir_with_parents(root, 0755);
 	tu_write(root, "lock/sendmutex", "", 0, 0600);
 	db = qs_db_open(dbpath, true, &err);
-	if (db == NULL || pipe(ready) < 0 || pipe(go) < 0)
+	if (db == NULL)
 		bail("setup");
 	/* "qmail-send": holds the mutex until told to stop */
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(mutex, O_RDONLY);
-		(void)!write(ready[1], flock(fd, LOCK_EX | LOCK_NB) == 0 ? "y" : "n", 1);
-		(void)!read(go[0], &c, 1);
-		_exit(0);
-	}
-	if (read(ready[0], &c, 1) != 1 || c != 'y')
-		bail("cannot hold the sendmutex");
+	pid = hold_sendmutex(mutex, go);
 
 	m[0] = qmail_msg(root, 10994539, false);
 	m[1] = qmail_msg(root, 10994540, false);
@@ -163,17 +179,7 @@ int main(void)
 		}
 		waitpid(pid, &st, 0);
 		ok(WIFEXITED(st) && WEXITSTATUS(st) == 99, "a quarantine killed after 2 file operations");
-		if (pipe(ready) < 0 || pipe(go) < 0)
-			bail("pipe");
-		pid = fork();
-		if (pid == 0) {
-			int fd = open(mutex, O_RDONLY);
-			(void)!write(ready[1], flock(fd, LOCK_EX | LOCK_NB) == 0 ? "y" : "n", 1);
-			(void)!read(go[0], &c, 1);
-			_exit(0);
-		}
-		if (read(ready[0], &c, 1) != 1 || c != 'y')
-			bail("cannot hold the sendmutex");
+		pid = hold_sendmutex(mutex, go);
 		int rc = qs_quarantine_reconcile(db, qdir, log, &err);
 		ok(rc == 0 && strstr(log->str, "qmail-send is running") &&
 		   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE state = 'moving'") == 1,
