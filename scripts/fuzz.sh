@@ -66,7 +66,8 @@ mkdir -p "$scratch/$obj" "$scratch/bin" "$scratch/seeds" "$scratch/corpus" "$scr
 pkgs="glib-2.0 gmime-3.0 sqlite3 libpcre2-8 uuid"
 CFLAGS_F="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined \
  -I$top/_build -I$top/_build/db -I$top -I$top/qscan -I$top/parsers -I$top/db -I$top/fuzz \
- -DHAVE_CONFIG_H -DSYSCONFDIR=\"/etc\" -DLOCALSTATEDIR=\"/var\" $(pkg-config --cflags $pkgs)"
+ -DHAVE_CONFIG_H -DSYSCONFDIR=\"/etc\" -DLOCALSTATEDIR=\"/var\" -DQS_MAX_PTR_JUMPS=100 \
+ $(pkg-config --cflags $pkgs)"
 LIBS_F=$(pkg-config --libs $pkgs)
 
 echo "fuzz.sh: compiling $(echo "$srcs" | wc -l) qscan sources with $CC (ASan+UBSan${nolink:+, fuzzer-no-link})"
