@@ -71,10 +71,15 @@ CFLAGS_F="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanit
 LIBS_F=$(pkg-config --libs $pkgs)
 
 echo "fuzz.sh: compiling $(echo "$srcs" | wc -l) qscan sources with $CC (ASan+UBSan${nolink:+, fuzzer-no-link})"
+# objects are rebuilt when their source, any header or the flags changed
+stamp="$scratch/$obj/flags"
+[ "$(cat "$stamp" 2>/dev/null)" = "$CC $CFLAGS_F" ] || rm -f "$scratch/$obj"/*.o
+echo "$CC $CFLAGS_F" > "$stamp"
+newest_h=$(ls -t "$top"/qscan/*.h "$top"/parsers/*.h "$top"/db/*.h "$top"/fuzz/*.h "$top/_build/config.h" | head -1)
 objs=
 for s in $srcs fuzz/fuzzutil.c; do
 	o="$scratch/$obj/$(echo "$s" | tr / _).o"
-	if [ ! -f "$o" ] || [ "$top/$s" -nt "$o" ] || [ "$top/fuzz/fuzz.h" -nt "$o" ]; then
+	if [ ! -f "$o" ] || [ "$top/$s" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
 		# shellcheck disable=SC2086
 		$CC $CFLAGS_F $nolink -c "$top/$s" -o "$o"
 	fi
