@@ -94,8 +94,10 @@ bool qs_postfix_own_queue(const char *root);
 /* run `postsuper <op> -` with ids on stdin; stderr's last line to *diag */
 int qs_postsuper(const char *op, GPtrArray *ids, char **diag);
 
-/* make the file moves durable (syncfs of queue and store), then commit
- * the rows that describe them */
+/* make the file moves durable: syncfs of the queue, and of the store
+ * when it is on another file system */
+void qs_move_sync(struct qs_store *s);
+/* qs_move_sync, then commit the rows that describe the moves */
 int qs_move_commit(struct qs_store *s, GError **err);
 /* reconcile every unfinished operation of this queue root (locked) */
 int qs_move_reconcile(struct qs_store *s, GString *log, GError **err);
