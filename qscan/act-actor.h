@@ -44,9 +44,10 @@ bool qs_act_has_file(struct qs_actor *a, const char *rel, const struct qs_jfile 
 /* start moving the files of the items v (journalled and committed) of
  * the batch all on the file threads; mutex (or -1) is held until then */
 void qs_flight_start(struct qs_actor *a, GPtrArray *all, GPtrArray *v, int mutex);
-/* wait for the batch in flight, make its moves durable and mark its
- * journal rows (not committed); its items, to be handed back once
- * committed, or NULL when nothing was in flight */
-GPtrArray *qs_flight_land(struct qs_actor *a);
+/* wait for the file threads of the batch in flight; NULL: none */
+struct flight *qs_flight_join(struct qs_actor *a);
+/* make a joined batch's moves durable (syncfs), then mark its journal
+ * rows (not committed) and free it; its items, to be handed back */
+GPtrArray *qs_flight_mark(struct qs_actor *a, struct flight *f);
 
 #endif

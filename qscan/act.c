@@ -547,15 +547,16 @@ static void deliver(struct qs_actor *a, GPtrArray *all)
 }
 
 /*
- * Journal the batch `all` (live: its items still to act on) and start
- * moving its files. The batch before lands first: its rows are marked
- * in the same transaction as this batch's journal, so one commit (one
- * disk sync) puts both on disk, the journal before any file moves.
+ * Journal the batch `all` (live: its items still to act on), commit and
+ * start moving its files. The batch before, whose files have moved, is
+ * synced and marked after that, while this one's files move; its marks
+ * go to disk with the next commit (never before the syncfs).
  */
 static void journal_batch(struct qs_actor *a, GPtrArray *all, GPtrArray *live)
 {
 	bool hold_first = a->action == QS_ACTION_QUARANTINE && use_postsuper(a);
-	GPtrArray *landed = qs_flight_land(a), *v = g_ptr_array_new();
+	struct flight *before = qs_flight_join(a);
+	GPtrArray *v = g_ptr_array_new();
 	int mutex = -1, qmail_live = 0;
 	GError *err = NULL;
 	char *diag = NULL;
@@ -572,18 +573,18 @@ static void journal_batch(struct qs_actor *a, GPtrArray *all, GPtrArray *live)
 		g_clear_error(&err);
 		g_ptr_array_set_size(v, 0);
 	}
+	/* the journal is on disk before any file moves */
 	if (qs_db_commit(a->s.db, &err) < 0) {
+		qs_error("%s (messages moved before are finished by the next run)", err->message);
 		fail_all(v, err->message);
 		g_ptr_array_set_size(v, 0);
-		if (landed)
-			qs_error("%s (the next run reconciles the messages moved before)", err->message);
 		g_clear_error(&err);
 	}
-	deliver(a, landed);
 	if (v->len && hold_first)
 		run_postsuper(v, "-h", &diag);
 	g_free(diag);
 	qs_flight_start(a, all, v, mutex);
+	deliver(a, qs_flight_mark(a, before));
 }
 
 /* act on the batch being filled: the file work of a journalled method
@@ -614,7 +615,7 @@ void qs_actor_flush(struct qs_actor *a)
 		return;
 	if (a->batch->len)
 		launch(a);
-	landed = qs_flight_land(a);
+	landed = qs_flight_mark(a, qs_flight_join(a));
 	if (landed && qs_db_commit(a->s.db, &err) < 0) {
 		qs_error("%s (the next run reconciles these messages)", err->message);
 		g_error_free(err);

@@ -3,10 +3,11 @@
  * threads, one message per thread at a time, each message's files in
  * their MTA-safe order exactly as a single thread would, while the main
  * thread goes on reading, judging and journalling the next batch.
- * Landing it waits for the threads, makes the moves durable (syncfs)
- * and only then marks the journal rows, on the main thread (SQLite is
- * touched by the main thread only); the caller commits those marks
- * together with the next batch's journal, one disk sync for both.
+ * Landing it waits for the threads (qs_flight_join), then makes the
+ * moves durable (syncfs) and only then marks the journal rows, on the
+ * main thread (SQLite is touched by the main thread only), while the
+ * next batch's files already move (qs_flight_mark); the marks are
+ * committed with the next journal, one disk sync for both.
  * Waiting for the disk (rename, unlink with online discard, fsync of
  * copies) overlaps across messages and with the reading.
  */
@@ -116,10 +117,9 @@ static void mark(struct qs_actor *a, struct item *it, struct settled *o)
 	g_string_free(notes, TRUE);
 }
 
-GPtrArray *qs_flight_land(struct qs_actor *a)
+struct flight *qs_flight_join(struct qs_actor *a)
 {
 	struct flight *f = a->flight;
-	GPtrArray *all;
 	guint i;
 
 	if (f == NULL)
@@ -128,6 +128,17 @@ GPtrArray *qs_flight_land(struct qs_actor *a)
 		g_thread_join(f->t[i]);
 	if (f->mutex >= 0)
 		close(f->mutex);
+	a->flight = NULL;
+	return f;
+}
+
+GPtrArray *qs_flight_mark(struct qs_actor *a, struct flight *f)
+{
+	GPtrArray *all;
+	guint i;
+
+	if (f == NULL)
+		return NULL;
 	/* the moves are on disk before any row says they happened */
 	if (f->v->len)
 		qs_move_sync(&a->s);
@@ -137,6 +148,5 @@ GPtrArray *qs_flight_land(struct qs_actor *a)
 	g_ptr_array_free(f->v, TRUE);
 	g_free(f->out);
 	g_free(f);
-	a->flight = NULL;
 	return all;
 }
