@@ -31,6 +31,7 @@ struct qs_actor {
 	bool postfix_live, postfix_own;
 	const char *method;
 	GPtrArray *batch;	/* struct item *, being filled */
+	guint batch_max;	/* BATCH; QSCAN_TEST_BATCH for the crash tests */
 	struct flight *flight;	/* the batch whose files are moving */
 	const char *last_uuid;
 };

@@ -109,6 +109,10 @@ struct qs_actor *qs_actor_new(const struct qs_parser *p, int rootfd, const char 
 	a->format = p->name;
 	a->action = action;
 	a->batch = g_ptr_array_new();
+	a->batch_max = BATCH;
+	/* small batches make a few hundred messages several batches in flight */
+	if (getenv("QSCAN_TEST_BATCH"))
+		a->batch_max = (guint)CLAMP(atoi(getenv("QSCAN_TEST_BATCH")), 1, BATCH);
 	if (qs_store_lock(&a->s, rootfd, root, err) < 0 ||
 	    qs_store_open_qdir(&a->s, cfg->quarantine_dir, err) < 0) {
 		qs_actor_free(&a);
@@ -323,7 +327,7 @@ void qs_actor_submit_judged(struct qs_actor *a, const struct qs_msg *m,
 		qs_jentry_set_files_json(it->e);
 	}
 	g_ptr_array_add(a->batch, it);
-	if (a->batch->len >= BATCH)
+	if (a->batch->len >= a->batch_max)
 		launch(a);
 }
 
