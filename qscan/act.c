@@ -259,8 +259,8 @@ static void check_content(struct qs_actor *a, const struct qs_msg *m, struct ite
 	if (!it->have_content_st)
 		return;		/* reported by add_files */
 	if (m->mtime >= 0 && (gint64)st->st_mtime != m->mtime) {
-		qs_act_fail(it, "%s: changed since it was read (re-queued, or a new message with the same "
-		     "ID); left alone, run qscan again", it->content);
+		qs_act_fail(it, "%s: changed since it was read (re-queued, or a new message with "
+			    "the same ID); left alone, run qscan again", it->content);
 		return;
 	}
 	if (!is_postfix(a) || !a->postfix_live)
@@ -446,8 +446,8 @@ static void hold_batch(struct qs_actor *a, GPtrArray *v)
 		else if (qs_act_has_file(a, held, f))
 			it->result = "held";
 		else
-			qs_act_fail(it, "postsuper -h did not put it on hold%s%s", diag ? ": " : "",
-			     diag ? diag : "");
+			qs_act_fail(it, "postsuper -h did not put it on hold%s%s",
+				    diag ? ": " : "", diag ? diag : "");
 		g_free(held);
 	}
 	g_free(diag);
@@ -464,8 +464,8 @@ static void postsuper_delete(struct qs_actor *a, GPtrArray *v)
 		struct qs_jfile *f = qs_act_content_jfile(it);
 
 		if (f && qs_act_has_file(a, it->content, f))
-			qs_act_fail(it, "postsuper -d did not remove it%s%s", diag ? ": " : "",
-			     diag ? diag : "");
+			qs_act_fail(it, "postsuper -d did not remove it%s%s",
+				    diag ? ": " : "", diag ? diag : "");
 		else
 			it->result = "deleted";
 	}
@@ -492,8 +492,8 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 			for (k = 0; k < it->e->jfiles->len; k++) {
 				struct qs_jfile *x = g_ptr_array_index(it->e->jfiles, k);
 				if (under(x->path, "todo") || under(x->path, "intd"))
-					qs_act_fail(it, "not yet preprocessed by qmail-send (%s); run qscan "
-					     "again in a minute", x->path);
+					qs_act_fail(it, "not yet preprocessed by qmail-send (%s); "
+						    "run qscan again in a minute", x->path);
 			}
 			g_free(it->e->method);
 			it->e->method = g_strdup("qmail-live");
