@@ -25,6 +25,7 @@ struct qs_db {
 	bool writable;
 	bool in_tx;
 	guint pending;		/* writes in the open transaction */
+	bool in_savepoint;	/* no commit every QS_DB_BATCH writes meanwhile */
 	sqlite3_stmt *st[ST__COUNT];
 	gint64 run_id;		/* the run being recorded, and its root */
 	char *run_root;

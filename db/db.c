@@ -294,7 +294,7 @@ int qs_db_write_begin(struct qs_db *db, GError **err)
 
 int qs_db_write_done(struct qs_db *db, GError **err)
 {
-	if (++db->pending >= QS_DB_BATCH)
+	if (++db->pending >= QS_DB_BATCH && !db->in_savepoint)
 		return qs_db_commit(db, err);
 	return 0;
 }
@@ -306,9 +306,11 @@ int qs_db_commit(struct qs_db *db, GError **err)
 	if (exec(db, "COMMIT", "committing", err) < 0) {
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 		db->in_tx = false;
+		db->in_savepoint = false;
 		return -1;
 	}
 	db->in_tx = false;
+	db->in_savepoint = false;
 	db->pending = 0;
 	return 0;
 }
@@ -318,7 +320,30 @@ void qs_db_rollback(struct qs_db *db)
 	if (db->in_tx)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = false;
+	db->in_savepoint = false;
 	db->pending = 0;
+}
+
+int qs_db_savepoint(struct qs_db *db, GError **err)
+{
+	if (qs_db_write_begin(db, err) < 0 ||
+	    exec(db, "SAVEPOINT qs_group", "starting a savepoint", err) < 0)
+		return -1;
+	db->in_savepoint = true;
+	return 0;
+}
+
+int qs_db_release(struct qs_db *db, GError **err)
+{
+	db->in_savepoint = false;
+	return exec(db, "RELEASE qs_group", "releasing a savepoint", err);
+}
+
+void qs_db_rollback_to(struct qs_db *db)
+{
+	if (db->in_savepoint)
+		sqlite3_exec(db->h, "ROLLBACK TO qs_group; RELEASE qs_group", NULL, NULL, NULL);
+	db->in_savepoint = false;
 }
 
 static const char *const sql[ST__COUNT] = {

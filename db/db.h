@@ -40,6 +40,12 @@ int qs_db_run_begin_action(struct qs_db *db, const char *queue_root, const char 
 int qs_db_commit(struct qs_db *db, GError **err);
 /* drop the open batch transaction (commit what must stay first) */
 void qs_db_rollback(struct qs_db *db);
+/* a savepoint in the open batch transaction (opened if none), so that a
+ * group of writes can be undone alone; no automatic commit until it is
+ * released or rolled back to (and then released) */
+int qs_db_savepoint(struct qs_db *db, GError **err);
+int qs_db_release(struct qs_db *db, GError **err);
+void qs_db_rollback_to(struct qs_db *db);
 const char *qs_db_path(const struct qs_db *db);
 bool qs_db_writable(const struct qs_db *db);
 /* the run last begun on this connection (0: none) */

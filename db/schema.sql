@@ -93,7 +93,7 @@ CREATE INDEX IF NOT EXISTS quarantine_run ON quarantine(run_id, queue_id);
 -- the crash journal of every move, delete and restore: one row per file
 -- of a message, keyed by the quarantine (or deletion) uuid. `path` is
 -- the original path relative to queue_root (the store name is derived
--- from it: <quarantine_dir>/<uuid[0..1]>/<uuid>.<path, escaped>, see
+-- from it: <quarantine_dir>/<bucket>/<uuid>.<path, escaped>, see
 -- qscan/act-int.h; earlier builds used <uuid>/<path>); `src` is where the file was
 -- taken from when that differs (Postfix hold/ after postsuper -h);
 -- dev/ino identify the exact file seen, so a reused name is never

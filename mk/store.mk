@@ -1,6 +1,6 @@
 # SQLite, quarantine, delete, hold, restore (the store work).
 libqscan_a_SOURCES += db/db.c db/db.h db/db-int.h db/runs.c db/journal.c db/journal.h \
-	qscan/act.c qscan/act.h
+	qscan/act.c qscan/act.h qscan/act-actor.h qscan/act_flight.c
 EXTRA_DIST += db/schema.sql
 
 # db/schema.sql is embedded in the binary as a C string literal.

@@ -94,14 +94,17 @@ bool qs_postfix_own_queue(const char *root);
 /* run `postsuper <op> -` with ids on stdin; stderr's last line to *diag */
 int qs_postsuper(const char *op, GPtrArray *ids, char **diag);
 
-/* make the file moves durable (syncfs of queue and store), then commit
- * the rows that describe them */
+/* make the file moves durable: syncfs of the queue, and of the store
+ * when it is on another file system */
+void qs_move_sync(struct qs_store *s);
+/* qs_move_sync, then commit the rows that describe the moves */
 int qs_move_commit(struct qs_store *s, GError **err);
 /* reconcile every unfinished operation of this queue root (locked) */
 int qs_move_reconcile(struct qs_store *s, GString *log, GError **err);
 /*
  * The store (move.c): each file of entry uuid is <qdir>/<uu>/<uuid>.<esc>
- * where uu is the uuid's first two characters and esc the relative path
+ * where uu is two random hex digits of the uuid (the last two of a
+ * version 7, the first two of a version 4) and esc the relative path
  * with '%' '/' '#' escaped as %25 %2F %23, or <uuid>.#<32 hex of the
  * SHA-256 of the path> when that name would exceed 200 bytes. Stores
  * written by earlier builds used <qdir>/<uuid>/<relpath>; they stay
@@ -116,7 +119,7 @@ char *qs_store_locate(int qfd, const char *uuid, const char *relpath);
 /* remove every store file of e: each flat name and its .qscan-tmp
  * leftover, and an old-layout <uuid>/ directory (the bucket stays) */
 int qs_store_remove(int qfd, const struct qs_jentry *e, GError **err);
-/* a new random uuid, lower-case text */
+/* a new version 7 uuid (time-ordered, 74 random bits), lower-case text */
 char *qs_move_uuid(void);
 
 #endif

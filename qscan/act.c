@@ -6,10 +6,10 @@
  *
  * Per batch: every message is checked (still there, same file, not
  * busy), journalled in the database and committed; only then do files
- * move, in the MTA's own safe order, several messages at a time on the
- * file threads (settle_all); then the rows are marked on this thread,
- * committed again after syncfs, and `done` is called in submission
- * order.
+ * move, in the MTA's own safe order, on the file threads while this
+ * thread reads the next batch (act_flight.c); the rows are marked after
+ * syncfs and committed with the next batch's journal, and `done` is
+ * called in submission order.
  */
 #include "config.h"
 #include <errno.h>
@@ -22,34 +22,14 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include "act-int.h"
+#include "act-actor.h"
 #include "classify.h"
 #include "log.h"
 #include "util.h"
 
 #define BATCH 1000	/* messages per journal commit / postsuper run */
 
-struct item {
-	struct qs_jentry *e;	/* NULL once failed */
-	char *content;		/* content file, relative */
-	char *error;		/* failed: why */
-	struct stat content_st;	/* the content file as add_files saw it */
-	bool have_content_st;
-	const char *result;	/* "quarantined", "deleted", "held", "failed" */
-	qs_act_done done;
-	void *cookie;
-};
-
-struct qs_actor {
-	struct qs_store s;
-	const char *format;
-	enum qs_action action;
-	gint64 run_id;
-	bool postfix_live, postfix_own;
-	const char *method;
-	GPtrArray *batch;	/* struct item * */
-	const char *last_uuid;
-};
+static void launch(struct qs_actor *a);
 
 static bool is_postfix(const struct qs_actor *a)
 {
@@ -129,6 +109,10 @@ struct qs_actor *qs_actor_new(const struct qs_parser *p, int rootfd, const char 
 	a->format = p->name;
 	a->action = action;
 	a->batch = g_ptr_array_new();
+	a->batch_max = BATCH;
+	/* small batches make a few hundred messages several batches in flight */
+	if (getenv("QSCAN_TEST_BATCH"))
+		a->batch_max = (guint)CLAMP(atoi(getenv("QSCAN_TEST_BATCH")), 1, BATCH);
 	if (qs_store_lock(&a->s, rootfd, root, err) < 0 ||
 	    qs_store_open_qdir(&a->s, cfg->quarantine_dir, err) < 0) {
 		qs_actor_free(&a);
@@ -166,8 +150,7 @@ const char *qs_actor_last_uuid(const struct qs_actor *a)
 	return a ? a->last_uuid : NULL;
 }
 
-static void fail(struct item *it, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void fail(struct item *it, const char *fmt, ...)
+void qs_act_fail(struct item *it, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -239,17 +222,17 @@ static int add_files(struct qs_actor *a, const struct qs_msg *m, struct item *it
 		struct stat st;
 		gint64 btime;
 		if (r[i].path[0] == '/' || strstr(r[i].path, "..") != NULL) {
-			fail(it, "%s: not a path inside the queue", r[i].path);
+			qs_act_fail(it, "%s: not a path inside the queue", r[i].path);
 			break;
 		}
 		/* identity and birth time from one statx */
 		if (qs_jfile_stat(a->s.rootfd, r[i].path, &st, &btime) < 0) {
 			if (strcmp(r[i].path, it->content) == 0)
-				fail(it, "%s: vanished (delivered or moved by the MTA)", r[i].path);
+				qs_act_fail(it, "%s: vanished (delivered or moved by the MTA)", r[i].path);
 			continue;	/* a satellite the MTA already removed */
 		}
 		if (!S_ISREG(st.st_mode)) {
-			fail(it, "%s: not a regular file; left alone", r[i].path);
+			qs_act_fail(it, "%s: not a regular file; left alone", r[i].path);
 			break;
 		}
 		qs_jentry_add_file(it->e, r[i].path, NULL, (guint64)st.st_dev, (guint64)st.st_ino);
@@ -276,8 +259,8 @@ static void check_content(struct qs_actor *a, const struct qs_msg *m, struct ite
 	if (!it->have_content_st)
 		return;		/* reported by add_files */
 	if (m->mtime >= 0 && (gint64)st->st_mtime != m->mtime) {
-		fail(it, "%s: changed since it was read (re-queued, or a new message with the same "
-		     "ID); left alone, run qscan again", it->content);
+		qs_act_fail(it, "%s: changed since it was read (re-queued, or a new message with "
+			    "the same ID); left alone, run qscan again", it->content);
 		return;
 	}
 	if (!is_postfix(a) || !a->postfix_live)
@@ -285,7 +268,7 @@ static void check_content(struct qs_actor *a, const struct qs_msg *m, struct ite
 	/* a delivery agent holds a shared lock while it delivers */
 	fd = openat(a->s.rootfd, it->content, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		fail(it, "being delivered (%s is locked)", it->content);
+		qs_act_fail(it, "being delivered (%s is locked)", it->content);
 	if (fd >= 0)
 		close(fd);
 }
@@ -321,11 +304,11 @@ static void fill_entry(struct qs_actor *a, const struct qs_msg *m, const struct 
 static void precheck(struct qs_actor *a, const struct qs_msg *m, struct item *it)
 {
 	if (m->busy)
-		fail(it, "busy: the MTA has it locked or in flight; left in the queue");
+		qs_act_fail(it, "busy: the MTA has it locked or in flight; left in the queue");
 	else if (m->files == NULL || m->files->len == 0 || m->path == NULL)
-		fail(it, "no files known for this message");
+		qs_act_fail(it, "no files known for this message");
 	else if (is_postfix(a) && a->postfix_live && g_strcmp0(m->queue, "active") == 0)
-		fail(it, "being delivered (in active/ of a running Postfix)");
+		qs_act_fail(it, "being delivered (in active/ of a running Postfix)");
 }
 
 void qs_actor_submit_judged(struct qs_actor *a, const struct qs_msg *m,
@@ -344,8 +327,8 @@ void qs_actor_submit_judged(struct qs_actor *a, const struct qs_msg *m,
 		qs_jentry_set_files_json(it->e);
 	}
 	g_ptr_array_add(a->batch, it);
-	if (a->batch->len >= BATCH)
-		qs_actor_flush(a);
+	if (a->batch->len >= a->batch_max)
+		launch(a);
 }
 
 void qs_actor_submit(struct qs_actor *a, const struct qs_msg *m, qs_act_done done, void *cookie)
@@ -353,14 +336,14 @@ void qs_actor_submit(struct qs_actor *a, const struct qs_msg *m, qs_act_done don
 	qs_actor_submit_judged(a, m, NULL, done, cookie);
 }
 
-/* the items still to act on */
-static GPtrArray *live_items(struct qs_actor *a)
+/* the items of a batch still to act on */
+static GPtrArray *live_items(GPtrArray *batch)
 {
 	GPtrArray *v = g_ptr_array_new();
 	guint i;
 
-	for (i = 0; i < a->batch->len; i++) {
-		struct item *it = g_ptr_array_index(a->batch, i);
+	for (i = 0; i < batch->len; i++) {
+		struct item *it = g_ptr_array_index(batch, i);
 		if (it->error == NULL)
 			g_ptr_array_add(v, it);
 	}
@@ -372,11 +355,11 @@ static void fail_all(GPtrArray *v, const char *why)
 	guint i;
 
 	for (i = 0; i < v->len; i++)
-		fail(g_ptr_array_index(v, i), "%s", why);
+		qs_act_fail(g_ptr_array_index(v, i), "%s", why);
 }
 
 
-static struct qs_jfile *content_jfile(struct item *it)
+struct qs_jfile *qs_act_content_jfile(struct item *it)
 {
 	guint i;
 
@@ -388,8 +371,7 @@ static struct qs_jfile *content_jfile(struct item *it)
 	return NULL;
 }
 
-/* still the journalled file at rel? */
-static bool has_file(struct qs_actor *a, const char *rel, const struct qs_jfile *f)
+bool qs_act_has_file(struct qs_actor *a, const char *rel, const struct qs_jfile *f)
 {
 	struct stat st;
 
@@ -433,11 +415,11 @@ static void hold_native(struct qs_actor *a, struct item *it, const struct qs_jfi
 {
 	char *dst = g_strdup_printf("hold/%s", it->e->queue_id);
 
-	if (!has_file(a, it->content, f))
-		fail(it, "%s: vanished or replaced before it could be held", it->content);
+	if (!qs_act_has_file(a, it->content, f))
+		qs_act_fail(it, "%s: vanished or replaced before it could be held", it->content);
 	else if (qs_move_mkparents(a->s.rootfd, dst, 0700, true) < 0 ||
 		 qs_move_rename(a->s.rootfd, it->content, a->s.rootfd, dst) < 0)
-		fail(it, "cannot move %s to %s: %s", it->content, dst, g_strerror(errno));
+		qs_act_fail(it, "cannot move %s to %s: %s", it->content, dst, g_strerror(errno));
 	else
 		it->result = "held";
 	g_free(dst);
@@ -452,20 +434,20 @@ static void hold_batch(struct qs_actor *a, GPtrArray *v)
 		run_postsuper(v, "-h", &diag);
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
-		struct qs_jfile *f = content_jfile(it);
+		struct qs_jfile *f = qs_act_content_jfile(it);
 		char *held = g_strdup_printf("hold/%s", it->e->queue_id);
 
 		if (f == NULL)
-			fail(it, "%s: vanished", it->content);
-		else if (in_hold(it->content) || (diag && has_file(a, held, f)))
+			qs_act_fail(it, "%s: vanished", it->content);
+		else if (in_hold(it->content) || (diag && qs_act_has_file(a, held, f)))
 			it->result = "held";
 		else if (!use_postsuper(a))
 			hold_native(a, it, f);
-		else if (has_file(a, held, f))
+		else if (qs_act_has_file(a, held, f))
 			it->result = "held";
 		else
-			fail(it, "postsuper -h did not put it on hold%s%s", diag ? ": " : "",
-			     diag ? diag : "");
+			qs_act_fail(it, "postsuper -h did not put it on hold%s%s",
+				    diag ? ": " : "", diag ? diag : "");
 		g_free(held);
 	}
 	g_free(diag);
@@ -479,11 +461,11 @@ static void postsuper_delete(struct qs_actor *a, GPtrArray *v)
 	run_postsuper(v, "-d", &diag);
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
-		struct qs_jfile *f = content_jfile(it);
+		struct qs_jfile *f = qs_act_content_jfile(it);
 
-		if (f && has_file(a, it->content, f))
-			fail(it, "postsuper -d did not remove it%s%s", diag ? ": " : "",
-			     diag ? diag : "");
+		if (f && qs_act_has_file(a, it->content, f))
+			qs_act_fail(it, "postsuper -d did not remove it%s%s",
+				    diag ? ": " : "", diag ? diag : "");
 		else
 			it->result = "deleted";
 	}
@@ -504,14 +486,14 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 
 	for (i = 0; i < v->len; i++) {
 		struct item *it = g_ptr_array_index(v, i);
-		struct qs_jfile *f = content_jfile(it);
+		struct qs_jfile *f = qs_act_content_jfile(it);
 
 		if (qmail_live) {
 			for (k = 0; k < it->e->jfiles->len; k++) {
 				struct qs_jfile *x = g_ptr_array_index(it->e->jfiles, k);
 				if (under(x->path, "todo") || under(x->path, "intd"))
-					fail(it, "not yet preprocessed by qmail-send (%s); run qscan "
-					     "again in a minute", x->path);
+					qs_act_fail(it, "not yet preprocessed by qmail-send (%s); "
+						    "run qscan again in a minute", x->path);
 			}
 			g_free(it->e->method);
 			it->e->method = g_strdup("qmail-live");
@@ -525,168 +507,20 @@ static void prepare(struct qs_actor *a, GPtrArray *v, bool qmail_live, bool hold
 	}
 }
 
-/*
- * The file work of a batch runs on FILE_THREADS threads, one message
- * per thread at a time, each message's files in their MTA-safe order
- * exactly as a single thread would; the rows are recorded and results
- * decided afterwards on this thread, in submission order (SQLite is
- * touched by this thread only). Waiting for the disk (rename, unlink
- * with online discard, fsync of copies) overlaps across messages.
- */
-#define FILE_THREADS 8
-
-struct settle_job {
-	struct qs_actor *a;
-	GPtrArray *v;		/* struct item * */
-	struct settled *out;	/* one per item */
-	gint next;		/* the next item to take (atomic) */
-};
-
-struct settled {
-	const char *st;		/* NULL: not started (SIGTERM) */
-	GString *notes;
-	bool content_left;	/* a deletion: the content file still there */
-};
-
-static void settle_one(struct settle_job *j, guint i)
+/* the journal rows of v in a savepoint of their own: if one cannot be
+ * written none is, and the rows already in the transaction stay */
+static int journal_rows(struct qs_actor *a, GPtrArray *v, GError **err)
 {
-	struct item *it = g_ptr_array_index(j->v, i);
-	struct settled *o = &j->out[i];
-
-	o->notes = g_string_new(NULL);
-	/* SIGTERM: the messages of the batch not started yet stay where
-	 * they are; their journal rows are closed below, not left `moving` */
-	if (it->error || qs_stop_requested())
-		return;
-	o->st = qs_move_settle_files(&j->a->s, it->e, o->notes);
-	if (strcmp(o->st, "deleted") == 0 && g_strcmp0(it->e->method, "qmail-live") != 0 &&
-	    content_jfile(it) != NULL)
-		o->content_left = has_file(j->a, it->content, content_jfile(it));
-}
-
-static gpointer settle_thread(gpointer data)
-{
-	struct settle_job *j = data;
-	gint i;
-
-	while ((i = g_atomic_int_add(&j->next, 1)) < (gint)j->v->len)
-		settle_one(j, (guint)i);
-	return NULL;
-}
-
-static void settle_files(struct qs_actor *a, GPtrArray *v, struct settled *out)
-{
-	struct settle_job j = { a, v, out, 0 };
-	GThread *t[FILE_THREADS];
-	/* this thread is one of them */
-	guint n = v->len > 1 ? MIN(FILE_THREADS, v->len) - 1 : 0, k;
-
-	for (k = 0; k < n; k++) {
-		GError *err = NULL;
-		t[k] = g_thread_try_new("qscan-files", settle_thread, &j, &err);
-		if (t[k] == NULL) {	/* fewer threads; this one works too */
-			g_error_free(err);
-			break;
-		}
-	}
-	settle_thread(&j);
-	while (k-- > 0)
-		g_thread_join(t[k]);
-}
-
-static void settle_all(struct qs_actor *a, GPtrArray *v)
-{
-	struct settled *out = g_new0(struct settled, v->len);
 	guint i;
 
-	settle_files(a, v, out);
-	for (i = 0; i < v->len; i++) {
-		struct item *it = g_ptr_array_index(v, i);
-		GString *notes = out[i].notes;
-		const char *st = out[i].st;
-		GError *err = NULL;
-
-		if (it->error == NULL && st == NULL) {
-			if (qs_journal_set_state(a->s.db, it->e->deletion, it->e->uuid, "failed",
-						 "stopped (SIGTERM) before this message was moved", &err) < 0)
-				g_clear_error(&err);
-			fail(it, "stopped (SIGTERM) before acting; left in the queue");
+	if (qs_db_savepoint(a->s.db, err) < 0)
+		return -1;
+	for (i = 0; i < v->len; i++)
+		if (qs_journal_add(a->s.db, ((struct item *)g_ptr_array_index(v, i))->e, err) < 0) {
+			qs_db_rollback_to(a->s.db);
+			return -1;
 		}
-		if (it->error == NULL &&
-		    qs_journal_set_state(a->s.db, it->e->deletion, it->e->uuid, st,
-					 notes->len ? notes->str : NULL, &err) < 0) {
-			fail(it, "%s", err->message);
-			g_error_free(err);
-		}
-		g_strchomp(notes->str);
-		if (it->error)
-			;
-		else if (strcmp(st, "quarantined") == 0)
-			it->result = "quarantined";
-		else if (strcmp(st, "deleted") == 0 && !out[i].content_left)
-			it->result = "deleted";
-		else
-			fail(it, "%s: %s", st, notes->len ? notes->str : "nothing was moved");
-		g_string_free(notes, TRUE);
-	}
-	g_free(out);
-}
-
-static void journal_batch(struct qs_actor *a, GPtrArray *all)
-{
-	bool hold_first = a->action == QS_ACTION_QUARANTINE && use_postsuper(a);
-	int mutex = -1, live = 0;
-	GPtrArray *v;
-	GError *err = NULL;
-	char *diag = NULL;
-	guint i;
-
-	if (strcmp(a->format, "qmail") == 0)
-		live = qs_qmail_sendmutex(a->s.rootfd, &mutex) == 1;
-	prepare(a, all, live, hold_first);
-	v = g_ptr_array_new();
-	for (i = 0; i < all->len; i++)
-		if (((struct item *)g_ptr_array_index(all, i))->error == NULL)
-			g_ptr_array_add(v, g_ptr_array_index(all, i));
-	/* the caller's own batched rows first, so that a failure below
-	 * rolls back only the journal */
-	qs_db_commit(a->s.db, &err);
-	for (i = 0; i < v->len && err == NULL; i++)
-		qs_journal_add(a->s.db, ((struct item *)g_ptr_array_index(v, i))->e, &err);
-	/* the journal is on disk before any file moves */
-	if (err || qs_db_commit(a->s.db, &err) < 0) {
-		qs_db_rollback(a->s.db);
-		fail_all(v, err->message);
-		g_error_free(err);
-		goto out;
-	}
-	if (hold_first)
-		run_postsuper(v, "-h", &diag);
-	settle_all(a, v);
-	if (qs_move_commit(&a->s, &err) < 0) {
-		qs_error("%s (the next run reconciles these messages)", err->message);
-		g_error_free(err);
-	}
-out:
-	if (mutex >= 0)
-		close(mutex);
-	g_free(diag);
-	g_ptr_array_free(v, TRUE);
-}
-
-static void run_batch(struct qs_actor *a)
-{
-	GPtrArray *v = live_items(a);
-
-	if (v->len == 0)
-		;
-	else if (a->action == QS_ACTION_HOLD)
-		hold_batch(a, v);
-	else if (a->action == QS_ACTION_DELETE && use_postsuper(a))
-		postsuper_delete(a, v);
-	else
-		journal_batch(a, v);
-	g_ptr_array_free(v, TRUE);
+	return qs_db_release(a->s.db, err);
 }
 
 static void item_free(struct item *it)
@@ -697,15 +531,13 @@ static void item_free(struct item *it)
 	g_free(it);
 }
 
-void qs_actor_flush(struct qs_actor *a)
+/* call `done` for each item of a batch, in submission order */
+static void deliver(struct qs_actor *a, GPtrArray *all)
 {
 	guint i;
 
-	if (a == NULL || a->batch->len == 0)
-		return;
-	run_batch(a);
-	for (i = 0; i < a->batch->len; i++) {
-		struct item *it = g_ptr_array_index(a->batch, i);
+	for (i = 0; all && i < all->len; i++) {
+		struct item *it = g_ptr_array_index(all, i);
 		const char *r = it->result ? it->result : "failed";
 
 		a->last_uuid = it->e && strcmp(r, "quarantined") == 0 ? it->e->uuid : NULL;
@@ -714,7 +546,85 @@ void qs_actor_flush(struct qs_actor *a)
 		item_free(it);
 	}
 	a->last_uuid = NULL;
-	g_ptr_array_set_size(a->batch, 0);
+	if (all)
+		g_ptr_array_free(all, TRUE);
+}
+
+/*
+ * Journal the batch `all` (live: its items still to act on), commit and
+ * start moving its files. The batch before, whose files have moved, is
+ * synced and marked after that, while this one's files move; its marks
+ * go to disk with the next commit (never before the syncfs).
+ */
+static void journal_batch(struct qs_actor *a, GPtrArray *all, GPtrArray *live)
+{
+	bool hold_first = a->action == QS_ACTION_QUARANTINE && use_postsuper(a);
+	struct flight *before = qs_flight_join(a);
+	GPtrArray *v = g_ptr_array_new();
+	int mutex = -1, qmail_live = 0;
+	GError *err = NULL;
+	char *diag = NULL;
+	guint i;
+
+	if (strcmp(a->format, "qmail") == 0)
+		qmail_live = qs_qmail_sendmutex(a->s.rootfd, &mutex) == 1;
+	prepare(a, live, qmail_live, hold_first);
+	for (i = 0; i < live->len; i++)
+		if (((struct item *)g_ptr_array_index(live, i))->error == NULL)
+			g_ptr_array_add(v, g_ptr_array_index(live, i));
+	if (v->len && journal_rows(a, v, &err) < 0) {
+		fail_all(v, err->message);
+		g_clear_error(&err);
+		g_ptr_array_set_size(v, 0);
+	}
+	/* the journal is on disk before any file moves */
+	if (qs_db_commit(a->s.db, &err) < 0) {
+		qs_error("%s (messages moved before are finished by the next run)", err->message);
+		fail_all(v, err->message);
+		g_ptr_array_set_size(v, 0);
+		g_clear_error(&err);
+	}
+	if (v->len && hold_first)
+		run_postsuper(v, "-h", &diag);
+	g_free(diag);
+	qs_flight_start(a, all, v, mutex);
+	deliver(a, qs_flight_mark(a, before));
+}
+
+/* act on the batch being filled: the file work of a journalled method
+ * goes on in flight; the others are done here */
+static void launch(struct qs_actor *a)
+{
+	GPtrArray *all = a->batch, *v = live_items(all);
+
+	a->batch = g_ptr_array_new();
+	if (a->action == QS_ACTION_HOLD || (a->action == QS_ACTION_DELETE && use_postsuper(a))) {
+		if (v->len && a->action == QS_ACTION_HOLD)
+			hold_batch(a, v);
+		else if (v->len)
+			postsuper_delete(a, v);
+		deliver(a, all);
+	} else {
+		journal_batch(a, all, v);
+	}
+	g_ptr_array_free(v, TRUE);
+}
+
+void qs_actor_flush(struct qs_actor *a)
+{
+	GPtrArray *landed;
+	GError *err = NULL;
+
+	if (a == NULL)
+		return;
+	if (a->batch->len)
+		launch(a);
+	landed = qs_flight_mark(a, qs_flight_join(a));
+	if (landed && qs_db_commit(a->s.db, &err) < 0) {
+		qs_error("%s (the next run reconciles these messages)", err->message);
+		g_error_free(err);
+	}
+	deliver(a, landed);
 }
 
 void qs_actor_free(struct qs_actor **ap)

@@ -6,13 +6,17 @@
 #include "util.h"
 
 #define WINDOW 1024		/* results in flight: bounds memory */
+/* acting: one actor batch in flight, the next one filling, and room to
+ * read on meanwhile (act.c BATCH is 1000) */
+#define ACT_WINDOW 3072
 #define WAKE_BATCH 64		/* results the main thread waits for at once */
 
 enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
 struct run {
 	struct qs_pipeline *p;
-	struct qs_result *ring[WINDOW];
+	struct qs_result **ring;
+	gint64 window;		/* slots in ring */
 	gint64 head, tail;	/* head = next to report; tail = next seq */
 	gint64 decided;		/* results before this one are final or with the actor */
 	GAsyncQueue *todo;
@@ -143,7 +147,7 @@ static void submit_judged(struct run *run)
 	struct qs_pipeline *p = run->p;
 
 	while (run->decided < run->tail) {
-		struct qs_result *r = run->ring[run->decided % WINDOW];
+		struct qs_result *r = run->ring[run->decided % run->window];
 		int st;
 
 		g_mutex_lock(&run->lock);
@@ -175,7 +179,7 @@ static void advance(struct run *run, gint64 need)
 
 		submit_judged(run);
 		while (run->head < run->decided) {
-			struct qs_result *r = run->ring[run->head % WINDOW];
+			struct qs_result *r = run->ring[run->head % run->window];
 			if (r->state == ST_ACTING) {
 				if (!wait)
 					return;
@@ -196,8 +200,8 @@ static void advance(struct run *run, gint64 need)
 		g_mutex_lock(&run->lock);
 		run->wait_head = run->head;
 		run->wait_last = MIN(run->head + WAKE_BATCH, run->tail) - 1;
-		while (run->ring[run->wait_head % WINDOW]->state == ST_QUEUED ||
-		       run->ring[run->wait_last % WINDOW]->state == ST_QUEUED) {
+		while (run->ring[run->wait_head % run->window]->state == ST_QUEUED ||
+		       run->ring[run->wait_last % run->window]->state == ST_QUEUED) {
 			run->head_waiting = true;
 			g_cond_wait(&run->judged, &run->lock);
 		}
@@ -211,9 +215,9 @@ static struct qs_result *next_slot(struct run *run)
 {
 	struct qs_result **slot;
 
-	if (run->tail - run->head >= WINDOW)
-		advance(run, run->tail - WINDOW + 1);	/* free one slot at least */
-	slot = &run->ring[run->tail % WINDOW];
+	if (run->tail - run->head >= run->window)
+		advance(run, run->tail - run->window + 1);	/* free one slot at least */
+	slot = &run->ring[run->tail % run->window];
 	if (*slot == NULL)
 		*slot = result_new();
 	else
@@ -284,6 +288,8 @@ int qs_pipeline_run(struct qs_pipeline *p, GError **err)
 		return -1;
 	memset(&run, 0, sizeof run);
 	run.p = p;
+	run.window = p->actor ? ACT_WINDOW : WINDOW;
+	run.ring = g_new0(struct qs_result *, run.window);
 	g_mutex_init(&run.lock);
 	g_cond_init(&run.judged);
 	if (p->jobs <= 1)
@@ -297,9 +303,10 @@ int qs_pipeline_run(struct qs_pipeline *p, GError **err)
 	else
 		stop_workers(&run);
 	p->parser->walk_free(w);
-	for (i = 0; i < WINDOW; i++)
+	for (i = 0; i < (guint)run.window; i++)
 		if (run.ring[i])
 			result_free(run.ring[i]);
+	g_free(run.ring);
 	g_mutex_clear(&run.lock);
 	g_cond_clear(&run.judged);
 	return 0;

@@ -7,6 +7,7 @@
 #include "config.h"
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "act-int.h"
 #include "util.h"
@@ -93,11 +94,20 @@ int qs_move_settle(struct qs_store *s, struct qs_jentry *e, const char **state_r
 				    notes->len > len0 ? notes->str + len0 : NULL, err);
 }
 
+void qs_move_sync(struct qs_store *s)
+{
+	struct stat r, q;
+
+	syncfs(s->rootfd);
+	/* one file system (the usual case): the first syncfs did it all */
+	if (s->qfd >= 0 && (fstat(s->rootfd, &r) < 0 || fstat(s->qfd, &q) < 0 ||
+			    r.st_dev != q.st_dev))
+		syncfs(s->qfd);
+}
+
 int qs_move_commit(struct qs_store *s, GError **err)
 {
-	syncfs(s->rootfd);
-	if (s->qfd >= 0)
-		syncfs(s->qfd);
+	qs_move_sync(s);
 	return qs_db_commit(s->db, err);
 }
 

@@ -2,7 +2,9 @@
  * and deleting 200 messages, at many points (QSCAN_TEST_CRASH_AFTER=N:
  * _exit after N file operations) and with real SIGKILLs at random
  * moments; after reconciling, every message must be in exactly one
- * place, complete and byte-identical, never duplicated, never half. */
+ * place, complete and byte-identical, never duplicated, never half.
+ * Batches of 16 messages (QSCAN_TEST_BATCH), so that a batch's files
+ * move while the next one is journalled, as in a large run. */
 #include "config.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -308,6 +310,9 @@ int main(void)
 	mounted = tu_sh("mount -t tmpfs -o size=256m qscancrash '%s' 2>/dev/null", base) == 0;
 	diag("working on %s", mounted ? "a private tmpfs" : "the disk");
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	/* batches of 16: the files of one batch move while the next is
+	 * journalled, so kills land between batches in flight too */
+	setenv("QSCAN_TEST_BATCH", "16", 1);
 	/* a full run, to scale the random kills */
 	build(&w, base, n++, false);
 	full = run(&w, OP_QUARANTINE, -1, -1);

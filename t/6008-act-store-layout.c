@@ -47,6 +47,50 @@ static void test_names(void)
 	g_free(h);
 }
 
+/* new uuids are version 7: time-ordered (so the database keys are
+ * appended), unique, and bucketed by their random last two digits */
+static void test_uuid_v7(void)
+{
+	char *prev = NULL, *n, hex[13];
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	GHashTable *buckets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	int bad = 0, unordered = 0, i;
+	guint64 before = (guint64)(g_get_real_time() / 1000), ms;
+
+	for (i = 0; i < 4000; i++) {
+		char *u = qs_move_uuid();
+		if (strlen(u) != 36 || u[14] != '7' || !strchr("89ab", u[19]))
+			bad++;
+		if (prev && strcmp(prev, u) > 0 && strncmp(prev, u, 13) != 0)
+			unordered++;	/* only within one millisecond may they be unordered */
+		n = qs_store_name(u, "x");
+		g_hash_table_add(buckets, g_strndup(n, 3));
+		if (strncmp(n, u + 34, 2) != 0 || n[2] != '/')
+			bad++;
+		g_free(n);
+		if (!g_hash_table_add(seen, g_strdup(u)))
+			bad++;
+		g_free(prev);
+		prev = u;
+	}
+	memcpy(hex, prev, 8);
+	memcpy(hex + 8, prev + 9, 4);
+	hex[12] = '\0';
+	ms = g_ascii_strtoull(hex, NULL, 16);
+	ok(bad == 0, "4000 uuids: version 7, RFC variant, unique, bucket = last two digits");
+	ok(unordered == 0, "they sort in creation order");
+	ok(ms >= before && ms <= (guint64)(g_get_real_time() / 1000),
+	   "their first 48 bits are the Unix time in milliseconds");
+	ok(g_hash_table_size(buckets) > 200, "spread over the 256 buckets (%u used)",
+	   g_hash_table_size(buckets));
+	n = qs_store_name(U1, "x");
+	ok(g_str_has_prefix(n, "0f/"), "a version 4 uuid (earlier builds) keeps its first-two bucket");
+	g_free(n);
+	g_free(prev);
+	g_hash_table_destroy(seen);
+	g_hash_table_destroy(buckets);
+}
+
 /* a MDaemon-like message whose names need escaping and hashing */
 static void test_odd_names(void)
 {
@@ -238,6 +282,7 @@ int main(void)
 	if (db == NULL)
 		bail("db: %s", err->message);
 	test_names();
+	test_uuid_v7();
 	test_odd_names();
 	test_legacy();
 	qs_db_close(&db);

@@ -264,11 +264,18 @@ char *su_stored(const char *qdir, const char *uuid, const char *rel)
 
 int su_store_count(const char *qdir, const char *uuid)
 {
-	char bucket[3] = { uuid[0], uuid[0] ? uuid[1] : 0, 0 };
-	char *d = g_build_filename(qdir, bucket, NULL), *pre = g_strdup_printf("%s.", uuid);
-	DIR *dh = opendir(d);
+	/* the bucket of uuid, as qs_store_name picks it */
+	char *any = qs_store_name(uuid, "x"), *slash = strchr(any, '/');
+	char *d, *pre = g_strdup_printf("%s.", uuid);
+	DIR *dh;
 	struct dirent *de;
 	int n = su_exists(qdir, uuid);
+
+	if (slash)
+		*slash = '\0';
+	d = g_build_filename(qdir, any, NULL);
+	g_free(any);
+	dh = opendir(d);
 
 	while (dh && (de = readdir(dh)) != NULL)
 		n += g_str_has_prefix(de->d_name, pre);
