@@ -448,8 +448,10 @@ static int out_one(struct qs_store *s, const struct qs_jentry *e, const struct q
 	int src = source_state(s->rootfd, sp, f, &sst), rc = 0;
 
 	if (dp) {
-		/* already in the store; a source left by an interrupted copy goes */
-		if (src == 1 && !same_file(&sst, &dst)) {
+		/* already in the store (a store name is only ever a whole
+		 * file): the journalled source left by an interrupted copy +
+		 * unlink, or link + unlink (then the same inode), goes */
+		if (src == 1) {
 			qs_move_tick();
 			unlinkat(s->rootfd, sp, 0);
 		}

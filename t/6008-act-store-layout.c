@@ -265,6 +265,58 @@ static void test_legacy(void)
 	g_string_free(out, TRUE);
 }
 
+/* a move by link + unlink (rename without RENAME_NOREPLACE) killed
+ * between the two: the content file has a name in the queue and one
+ * in the store; the reconciler removes the queue name, keeps the file */
+static void test_interrupted_link(void)
+{
+	static const char *const rels[] = { "Remote/L4.msg", "Remote/L4.rte" };
+	const char *u = "01a2b3c4-d5e6-7f00-8000-0000000000a4";
+	struct qs_jentry *e = qs_jentry_new();
+	GString *out = g_string_new(NULL);
+	GError *err = NULL;
+	char *flat = qs_store_name(u, rels[0]), *q, *sdir, *sp;
+	struct stat st;
+	int i;
+
+	e->uuid = g_strdup(u);
+	e->state = g_strdup("moving");
+	e->created = (gint64)time(NULL);
+	e->queue_root = g_strdup(realroot);
+	e->format = g_strdup("mdaemon");
+	e->queue_id = g_strdup("L4");
+	e->queue = g_strdup("Remote");
+	e->method = g_strdup("move");
+	for (i = 0; i < 2; i++) {
+		tu_write(root, rels[i], rels[i], strlen(rels[i]), 0600);
+		q = g_build_filename(root, rels[i], NULL);
+		if (lstat(q, &st) < 0)
+			bail("lstat %s", q);
+		qs_jentry_add_file(e, rels[i], NULL, (guint64)st.st_dev, (guint64)st.st_ino);
+		g_free(q);
+	}
+	qs_jentry_set_files_json(e);
+	if (qs_journal_add(db, e, &err) < 0 || qs_db_commit(db, &err) < 0)
+		bail("journal: %s", err->message);
+	qs_jentry_free(e);
+	q = g_build_filename(root, rels[0], NULL);
+	sp = g_build_filename(qdir, flat, NULL);
+	sdir = g_path_get_dirname(sp);
+	g_mkdir_with_parents(sdir, 0700);
+	if (link(q, sp) < 0)
+		bail("link %s %s", q, sp);
+	ok(qs_quarantine_reconcile(db, qdir, out, &err) == 0 &&
+	   su_q(dbpath, "SELECT count(*) FROM quarantine WHERE uuid = "
+		"'01a2b3c4-d5e6-7f00-8000-0000000000a4' AND state = 'quarantined'") == 1,
+	   "link done, unlink not: reconciled to quarantined (%s)", out->str);
+	ok(!su_exists(root, rels[0]) && !su_exists(root, rels[1]) &&
+	   su_has(qdir, flat, rels[0]) && lstat(sp, &st) == 0 && st.st_nlink == 1,
+	   "the queue name is gone, the store holds the one file (one link)");
+	g_free(q); g_free(sp); g_free(sdir); g_free(flat);
+	g_string_free(out, TRUE);
+	g_clear_error(&err);
+}
+
 int main(void)
 {
 	GError *err = NULL;
@@ -285,6 +337,7 @@ int main(void)
 	test_uuid_v7();
 	test_odd_names();
 	test_legacy();
+	test_interrupted_link();
 	qs_db_close(&db);
 	tu_cleanup();
 	g_free(dir); g_free(root); g_free(realroot); g_free(qdir); g_free(dbpath);
