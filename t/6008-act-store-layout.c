@@ -271,34 +271,14 @@ static void test_legacy(void)
 static void test_interrupted_link(void)
 {
 	static const char *const rels[] = { "Remote/L4.msg", "Remote/L4.rte" };
+	static const bool queued[] = { false, false };
 	const char *u = "01a2b3c4-d5e6-7f00-8000-0000000000a4";
-	struct qs_jentry *e = qs_jentry_new();
 	GString *out = g_string_new(NULL);
 	GError *err = NULL;
 	char *flat = qs_store_name(u, rels[0]), *q, *sdir, *sp;
 	struct stat st;
-	int i;
 
-	e->uuid = g_strdup(u);
-	e->state = g_strdup("moving");
-	e->created = (gint64)time(NULL);
-	e->queue_root = g_strdup(realroot);
-	e->format = g_strdup("mdaemon");
-	e->queue_id = g_strdup("L4");
-	e->queue = g_strdup("Remote");
-	e->method = g_strdup("move");
-	for (i = 0; i < 2; i++) {
-		tu_write(root, rels[i], rels[i], strlen(rels[i]), 0600);
-		q = g_build_filename(root, rels[i], NULL);
-		if (lstat(q, &st) < 0)
-			bail("lstat %s", q);
-		qs_jentry_add_file(e, rels[i], NULL, (guint64)st.st_dev, (guint64)st.st_ino);
-		g_free(q);
-	}
-	qs_jentry_set_files_json(e);
-	if (qs_journal_add(db, e, &err) < 0 || qs_db_commit(db, &err) < 0)
-		bail("journal: %s", err->message);
-	qs_jentry_free(e);
+	legacy_row(u, "L4", "moving", (gint64)time(NULL), rels, queued, 2);
 	q = g_build_filename(root, rels[0], NULL);
 	sp = g_build_filename(qdir, flat, NULL);
 	sdir = g_path_get_dirname(sp);
