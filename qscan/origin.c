@@ -194,7 +194,7 @@ static bool raw_says_auth(const char *raw, char **user)
 	return false;
 }
 
-static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void parse_hops(struct qs_judgement *j, GPtrArray *hops, const char **raws)
 {
 	guint i, skipped = 0;
 
@@ -211,8 +211,8 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 		h = g_new0(struct qs_hop, 1);
 		qs_received_parse(f->value, h);
 		h->ours = h->trusted = false;
+		raws[hops->len] = f->value;	/* hops->len < QS_MAX_RECEIVED */
 		g_ptr_array_add(hops, h);
-		g_ptr_array_add(raws, f->value);
 	}
 	if (skipped)
 		qs_trace_add(j, "received", false, "%u Received lines beyond the first %d not examined",
@@ -244,7 +244,7 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 }
 
 /* mark_ours - returns the index of the first ours hop, -1 if none */
-static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws,
+static int mark_ours(const struct qs_config *c, GPtrArray *hops, const char **raws,
 		     bool carried, const char *extra, const char **newest_by)
 {
 	int start = 0, i, n = (int)hops->len;
@@ -272,7 +272,7 @@ static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws
 		/* the qmail pair's lower line names the host: learn it */
 		if (i == start + 1 && prev->by == NULL && h->by && !carried)
 			*newest_by = h->by;
-		if (!hop_continues(c, prev, g_ptr_array_index(raws, i - 1), h, *newest_by))
+		if (!hop_continues(c, prev, raws[i - 1], h, *newest_by))
 			break;
 		h->ours = true;
 	}
@@ -286,7 +286,7 @@ static bool bounce_daemon(const char *raw)
 }
 
 static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops,
-			GPtrArray *raws, int start)
+			const char **raws, int start)
 {
 	int i, last = -1;
 
@@ -314,8 +314,8 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 		j->client_ip = g_strdup(h->ip);
 		j->client_helo = g_strdup(h->from);
 		j->client_name = g_strdup(h->rdns);
-		if (h->ip == NULL && hop_is_local(h, g_ptr_array_index(raws, last)) &&
-		    !bounce_daemon(g_ptr_array_index(raws, last)))
+		if (h->ip == NULL && hop_is_local(h, raws[last]) &&
+		    !bounce_daemon(raws[last]))
 			j->local_submission = true;
 		qs_trace_add(j, "client", h->ip || j->local_submission,
 			     "Received line %d (the oldest written here): %s", last + 1,
@@ -332,7 +332,7 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
  * until the first that is neither trusted nor us).
  */
 static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j,
-			GPtrArray *hops, GPtrArray *raws, int start)
+			GPtrArray *hops, const char **raws, int start)
 {
 	const char *deepest = NULL, *policy = NULL;
 	int i, policy_at = 0;
@@ -347,7 +347,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	}
 	for (i = start; start >= 0 && i < (int)hops->len; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
-		const char *raw = g_ptr_array_index(raws, i);
+		const char *raw = raws[i];
 		if (deepest && !qs_ip_is_trusted(c, deepest) && !qs_ip_is_us(c, deepest))
 			break;
 		if (hop_is_local(h, raw)) {
@@ -452,7 +452,7 @@ static char *header_user(const struct qs_judgement *j, const char **which)
 	return NULL;
 }
 
-static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops, const char **raws)
 {
 	const char *which = NULL;
 	int i, first = -1;
@@ -473,7 +473,7 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		 * and found no user itself: a line it rejected as forged (text
 		 * smuggled in through an unsanitised HELO) must not vouch for AUTH */
 		says = h->parsed && !h->forged && !(h->auth_user && *h->auth_user) &&
-		       raw_says_auth(g_ptr_array_index(raws, i), &u);
+		       raw_says_auth(raws[i], &u);
 		if (!h->authenticated && !with_is_auth(h->with) && !says)
 			continue;
 		if (first < 0)
@@ -507,7 +507,7 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 		    struct qs_judgement *j, bool carried, const char *extra_name)
 {
-	GPtrArray *raws = g_ptr_array_new();
+	const char *raws[QS_MAX_RECEIVED];	/* raw value of each hop */
 	const char *newest_by = NULL;
 	int start;
 
@@ -518,5 +518,4 @@ void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 	find_client(m, j, j->hops, raws, start);
 	walk_origin(c, m, j, j->hops, raws, start);
 	find_auth(m, j, j->hops, raws);
-	g_ptr_array_free(raws, TRUE);
 }

@@ -399,6 +399,11 @@ int qs_received_parse(const char *value, struct qs_hop *hop)
 
 void qs_hop_clear(struct qs_hop *hop)
 {
+	if (hop->store) {
+		g_free(hop->store);
+		memset(hop, 0, sizeof *hop);
+		return;
+	}
 	g_free(hop->from);
 	g_free(hop->rdns);
 	g_free(hop->ip);

@@ -55,6 +55,11 @@ struct qs_hop {
 	bool trusted;		/* sending host is in trusted_networks or is us */
 	/* added by the parser after the fields above */
 	bool forged;		/* looked forged (see above); parsed is then false */
+	/* added for speed: when set, every string field above points into
+	 * this one allocation (qs_received_parse() makes one per line);
+	 * qs_hop_clear() then frees only it. NULL: fields are separate
+	 * g_malloc'd strings (hops built by hand, e.g. in tests). */
+	char *store;
 };
 
 /* 0 = parsed, -1 = not understood (hop->parsed false, partial fields) */

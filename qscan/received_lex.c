@@ -13,6 +13,37 @@
 #include <glib.h>
 #include "received_int.h"
 
+/* byte classes, one table look-up per byte instead of a chain of
+ * compares: this runs over every byte of every Received line */
+#define C_STOP	1	/* ends a word: blank, '(', ')', ';' */
+#define C_QUOTE	2	/* backslash: quotes the next byte */
+#define C_SKIP	4	/* not a token start: blank, ';', ')' */
+static const unsigned char cls[256] = {
+	[' '] = C_STOP | C_SKIP, ['\t'] = C_STOP | C_SKIP, ['\r'] = C_STOP | C_SKIP,
+	['\n'] = C_STOP | C_SKIP, [';'] = C_STOP | C_SKIP, [')'] = C_STOP | C_SKIP,
+	['('] = C_STOP, ['\\'] = C_QUOTE,
+};
+
+/* eight bytes at a time: does x hold byte c? (exact, "Bit Twiddling
+ * Hacks" haszero; only used to skip runs of bytes nobody looks at) */
+#define RL_LO G_GUINT64_CONSTANT(0x0101010101010101)
+#define RL_HI G_GUINT64_CONSTANT(0x8080808080808080)
+#define RL_HAS(x, c) ((((x) ^ (RL_LO * (c))) - RL_LO) & ~((x) ^ (RL_LO * (c))) & RL_HI)
+
+/* first i' >= i where s[i'] may be one of a, b, c (or n) */
+static inline size_t skip_plain(const char *s, size_t i, size_t n, int a, int b, int c)
+{
+	guint64 x;
+
+	while (i + 8 <= n) {
+		memcpy(&x, s + i, 8);
+		if (RL_HAS(x, a) | RL_HAS(x, b) | RL_HAS(x, c))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n)
 {
 	uint16_t stack[QS_RCVD_MAX_INPUT];
@@ -21,7 +52,7 @@ void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n)
 	/* close_at is only ever read at a '(' so only those are written */
 	lx->s = s;
 	lx->n = n;
-	for (i = 0; i < n; i++) {
+	for (i = 0; (i = skip_plain(s, i, n, '\\', '(', ')')) < n; i++) {
 		switch (s[i]) {
 		case '\\':
 			if (++i < n && s[i] == '(')
@@ -45,7 +76,7 @@ size_t qs_rlex_last_semicolon(const struct qs_rlex *lx)
 {
 	size_t i, last = lx->n;
 
-	for (i = 0; i < lx->n; i++) {
+	for (i = 0; (i = skip_plain(lx->s, i, lx->n, '\\', '(', ';')) < lx->n; i++) {
 		if (lx->s[i] == '\\')
 			i++;
 		else if (lx->s[i] == '(' && lx->close_at[i] != QS_RLEX_NOMATCH)
@@ -54,11 +85,6 @@ size_t qs_rlex_last_semicolon(const struct qs_rlex *lx)
 			last = i;
 	}
 	return last;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* A word ends at a blank, a parenthesis or ';'. "<...>" may hold
@@ -78,9 +104,10 @@ static size_t word_end(const struct qs_rlex *lx, size_t i, size_t end)
 		}
 	}
 	for (j = i; j < end; j++) {
-		if (is_blank(s[j]) || s[j] == '(' || s[j] == ')' || s[j] == ';')
+		unsigned char k = cls[(unsigned char)s[j]];
+		if (k & C_STOP)
 			break;
-		if (s[j] == '\\' && j + 1 < end)
+		if ((k & C_QUOTE) && j + 1 < end)
 			j++;
 	}
 	return j;
@@ -92,7 +119,7 @@ int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rt
 	size_t i = *pos, j;
 
 	for (; i < end; i++) {
-		if (is_blank(s[i]) || s[i] == ';' || s[i] == ')')
+		if (cls[(unsigned char)s[i]] & C_SKIP)
 			continue;
 		if (s[i] == '(') {
 			j = lx->close_at[i];

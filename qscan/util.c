@@ -127,6 +127,17 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 		s->prev = '\n';
 		return j + 1;
 	}
+	if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n' && j < room) {
+		/* a whole CRLF line (MDaemon, IceWarp): what feed() would do
+		 * byte by byte (run, CR pending, the LF makes one '\n'), in
+		 * one append */
+		guint at = s->hdr->len;
+		g_byte_array_set_size(s->hdr, at + (guint)j + 1);
+		memcpy(s->hdr->data + at, p, j);
+		s->hdr->data[at + j] = '\n';
+		s->prev = '\n';
+		return j + 2;
+	}
 	take = MIN(room, j);
 	g_byte_array_append(s->hdr, p, (guint)take);
 	if (take < j)
