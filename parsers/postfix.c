@@ -36,7 +36,11 @@ struct pf_load {
 	int seg;
 	gint64 c_content, c_offset;	/* C record fields 1 and 2, -1 unknown */
 	gint64 create_time;
-	GString *orig;			/* pending O record for the next recipient */
+	/* pending O record for the next recipient: only the first
+	 * QS_MAX_ADDR bytes are ever used, so a fixed buffer (no
+	 * allocation per message) holds all of it that matters */
+	char orig[QS_MAX_ADDR];
+	size_t orig_len;
 	bool have_orig, have_full_name, have_mesg, rcpt_cap_noted;
 	/* A attributes; log_* are the original client behind a filter */
 	char *client_addr, *log_client_addr, *client_name, *log_client_name;
@@ -147,7 +151,7 @@ static void recipient(struct pf_load *L, const struct pf_rec *rec)
 				    L->m->path, QS_MAX_RCPTS);
 		L->rcpt_cap_noted = true;
 	} else if (L->have_orig) {
-		qs_msg_set(&r->orig, L->orig->str, MIN(L->orig->len, (gsize)QS_MAX_ADDR));
+		qs_msg_set(&r->orig, L->orig, L->orig_len);
 	}
 	L->have_orig = false;
 }
@@ -255,8 +259,8 @@ static int record(struct pf_load *L, const struct pf_rec *rec)
 			qs_msg_set(&L->m->sender, (const char *)rec->data, MIN(rec->len, (size_t)QS_MAX_ADDR));
 		break;
 	case 'O':
-		g_string_truncate(L->orig, 0);
-		g_string_append_len(L->orig, (const char *)rec->data, (gssize)rec->len);
+		L->orig_len = MIN(rec->len, sizeof L->orig);
+		memcpy(L->orig, rec->data, L->orig_len);
 		L->have_orig = true;
 		break;
 	case 'R': case 'D': case '/': recipient(L, rec); break;
@@ -327,12 +331,10 @@ static void load_init(struct pf_load *L, struct qs_msg *m)
 	memset(L, 0, sizeof *L);
 	L->m = m;
 	L->c_content = L->c_offset = -1;
-	L->orig = g_string_new(NULL);
 }
 
 static void load_done(struct pf_load *L)
 {
-	g_string_free(L->orig, TRUE);
 	g_free(L->client_addr);
 	g_free(L->log_client_addr);
 	g_free(L->client_name);

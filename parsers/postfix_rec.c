@@ -12,6 +12,7 @@
 struct pf_window {
 	guint8 *buf;
 	size_t cap;
+	GString *error;		/* the reader's error text, emptied per file */
 };
 
 static void window_free(gpointer p)
@@ -19,6 +20,8 @@ static void window_free(gpointer p)
 	struct pf_window *w = p;
 
 	g_free(w->buf);
+	if (w->error)
+		g_string_free(w->error, TRUE);
 	g_free(w);
 }
 
@@ -64,7 +67,10 @@ void pf_reader_init(struct pf_reader *r, int fd, off_t size)
 	r->size = size;
 	r->win = w->buf;
 	r->win_cap = w->cap;
-	r->error = g_string_new(NULL);
+	if (w->error == NULL)
+		w->error = g_string_new(NULL);
+	g_string_truncate(w->error, 0);
+	r->error = w->error;
 }
 
 void pf_reader_done(struct pf_reader *r)
@@ -81,8 +87,7 @@ void pf_reader_done(struct pf_reader *r)
 		w->buf = r->win;
 		w->cap = r->win_cap;
 	}
-	g_string_free(r->error, TRUE);
-	r->error = NULL;
+	r->error = NULL;	/* stays with the thread, like the window */
 	r->win = NULL;
 }
 
