@@ -102,15 +102,20 @@ void qs_headers_free(struct qs_headers *h)
 /* field_name_len - length of "name" before ':' if the line starts a field */
 static size_t field_name_len(const guint8 *p, size_t n)
 {
+	/* 1: a name byte (33-126 but ':'), 2: ':'; one look-up per byte */
+	static guint8 cls[256];
+	static gsize done;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == ':')
-			return i;
-		if (p[i] <= 32 || p[i] >= 127)
-			return 0;
+	if (g_once_init_enter(&done)) {
+		int c;
+		for (c = 33; c < 127; c++)
+			cls[c] = c == ':' ? 2 : 1;
+		g_once_init_leave(&done, 1);
 	}
-	return 0;
+	for (i = 0; i < n && cls[p[i]] == 1; i++)
+		;
+	return i < n && cls[p[i]] == 2 ? i : 0;
 }
 
 /* add_field - one (possibly folded) field from p[0..n), LF inside; the

@@ -1,0 +1,397 @@
+/*
+ * 4004-cpu-shortcuts: the second round of hot-path shortcuts gives
+ * exactly what the code it replaced gave. The replaced code is kept
+ * here, byte for byte in behaviour, as the reference:
+ * - the Received lexer (received_lex.c: 8-byte skips and a class
+ *   table) against the byte-at-a-time lexer: same comment matching,
+ *   same last ';', same token stream, on every value of
+ *   t/data/received/cases.txt, seeded mutations of them and random
+ *   strings rich in ( ) \ ; < > and blanks, up to the input cap;
+ * - qs_name_eq() (inline fold) against g_ascii_strcasecmp() == 0;
+ * - the header splitter's whole-CRLF-line step (util.c) against a
+ *   byte-at-a-time CR/CRLF/LF state machine, including the cap.
+ */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+#include "hdr.h"
+#include "qs_limits.h"
+#include "received_int.h"
+#include "util.h"
+#include "tap.h"
+#include "testutil.h"
+
+static GRand *rnd;
+
+static unsigned pick(unsigned n)
+{
+	return (unsigned)g_rand_int_range(rnd, 0, (gint32)n);
+}
+
+/* ---- reference lexer: received_lex.c before the shortcuts ---------- */
+
+struct ref_lex {
+	const char *s;
+	size_t n;
+	uint16_t close_at[QS_RCVD_MAX_INPUT];
+};
+
+static void ref_init(struct ref_lex *lx, const char *s, size_t n)
+{
+	uint16_t stack[QS_RCVD_MAX_INPUT];
+	size_t sp = 0, i;
+
+	lx->s = s;
+	lx->n = n;
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '\\':
+			if (++i < n && s[i] == '(')
+				lx->close_at[i] = QS_RLEX_NOMATCH;
+			break;
+		case '(':
+			lx->close_at[i] = QS_RLEX_NOMATCH;
+			stack[sp++] = (uint16_t)i;
+			break;
+		case ')':
+			if (sp > 0)
+				lx->close_at[stack[--sp]] = (uint16_t)i;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static size_t ref_semicolon(const struct ref_lex *lx)
+{
+	size_t i, last = lx->n;
+
+	for (i = 0; i < lx->n; i++) {
+		if (lx->s[i] == '\\')
+			i++;
+		else if (lx->s[i] == '(' && lx->close_at[i] != QS_RLEX_NOMATCH)
+			i = lx->close_at[i];
+		else if (lx->s[i] == ';')
+			last = i;
+	}
+	return last;
+}
+
+static bool ref_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t ref_word_end(const struct ref_lex *lx, size_t i, size_t end)
+{
+	const char *s = lx->s;
+	size_t j;
+
+	if (s[i] == '<') {
+		for (j = i + 1; j < end && j < i + QS_RCVD_MAX_FIELD; j++) {
+			if (s[j] == '>')
+				return j + 1 < end && s[j + 1] == '>' ? j + 2 : j + 1;
+			if (s[j] == '(' || s[j] == ')' || s[j] == ';')
+				break;
+		}
+	}
+	for (j = i; j < end; j++) {
+		if (ref_blank(s[j]) || s[j] == '(' || s[j] == ')' || s[j] == ';')
+			break;
+		if (s[j] == '\\' && j + 1 < end)
+			j++;
+	}
+	return j;
+}
+
+static int ref_next(const struct ref_lex *lx, size_t *pos, size_t end, struct qs_rtok *t)
+{
+	const char *s = lx->s;
+	size_t i = *pos, j;
+
+	for (; i < end; i++) {
+		if (ref_blank(s[i]) || s[i] == ';' || s[i] == ')')
+			continue;
+		if (s[i] == '(') {
+			j = lx->close_at[i];
+			if (j == QS_RLEX_NOMATCH || j >= end)
+				continue;
+			t->kind = QS_RTOK_COMMENT;
+			t->s.p = s + i + 1;
+			t->s.n = j - i - 1;
+			*pos = j + 1;
+			return 1;
+		}
+		j = ref_word_end(lx, i, end);
+		t->kind = QS_RTOK_WORD;
+		t->s.p = s + i;
+		t->s.n = j - i;
+		*pos = j;
+		return 1;
+	}
+	*pos = end;
+	return 0;
+}
+
+/* every observable of the lexer on s[0..n): 0 = same, else diag once */
+static struct qs_rlex lx_new;
+static struct ref_lex lx_ref;
+
+static bool tokens_same(size_t end)
+{
+	size_t p1 = 0, p2 = 0;
+	struct qs_rtok a, b;
+	int r1, r2;
+
+	do {
+		r1 = qs_rlex_next(&lx_new, &p1, end, &a);
+		r2 = ref_next(&lx_ref, &p2, end, &b);
+		if (r1 != r2 || p1 != p2)
+			return false;
+		if (r1 && (a.kind != b.kind || a.s.p != b.s.p || a.s.n != b.s.n))
+			return false;
+	} while (r1);
+	return true;
+}
+
+static bool lex_same(const char *s, size_t n)
+{
+	size_t i, semi;
+
+	qs_rlex_init(&lx_new, s, n);
+	ref_init(&lx_ref, s, n);
+	for (i = 0; i < n; i++)
+		if (s[i] == '(' && lx_new.close_at[i] != lx_ref.close_at[i])
+			return false;
+	semi = qs_rlex_last_semicolon(&lx_new);
+	if (semi != ref_semicolon(&lx_ref))
+		return false;
+	return tokens_same(n) && tokens_same(semi);
+}
+
+static long lex_bad;
+
+static void lex_check(const char *s, size_t n)
+{
+	char *copy = g_memdup2(s, n + 1);	/* exactly n bytes + NUL, for valgrind/ASan */
+
+	if (!lex_same(copy, n) && lex_bad++ == 0)
+		diag("lexers differ on \"%.*s\"", (int)MIN(n, 300), s);
+	g_free(copy);
+}
+
+static GPtrArray *load_values(void)
+{
+	char *path = tu_data("received/cases.txt");
+	FILE *f = fopen(path, "r");
+	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
+	GString *cur = NULL;
+	char buf[8192];
+
+	if (!f)
+		bail("cannot open %s", path);
+	while (fgets(buf, sizeof buf, f)) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (!strncmp(buf, "line:", 5)) {
+			if (cur)
+				g_ptr_array_add(v, g_string_free(cur, FALSE));
+			cur = g_string_new(buf[5] == ' ' ? buf + 6 : buf + 5);
+		} else if (!strncmp(buf, "more:", 5) && cur) {
+			g_string_append(cur, buf + 5);
+		}
+	}
+	if (cur)
+		g_ptr_array_add(v, g_string_free(cur, FALSE));
+	fclose(f);
+	g_free(path);
+	return v;
+}
+
+static void test_lexer(void)
+{
+	static const char al[] = "()\\;<> \t\r\nab[]:@=\"";
+	GPtrArray *v = load_values();
+	GString *s = g_string_new(NULL);
+	guint i, k, r;
+	long calls = 0;
+
+	for (i = 0; i < v->len; i++) {
+		const char *val = g_ptr_array_index(v, i);
+		size_t n = strlen(val), cut;
+		for (cut = 0; cut <= n; cut++, calls++)	/* every prefix */
+			lex_check(val, cut);
+		for (r = 0; r < 40; r++, calls++) {	/* seeded mutations */
+			g_string_assign(s, val);
+			for (k = 0; k < 1 + pick(8); k++) {
+				size_t at = s->len ? pick((unsigned)s->len) : 0;
+				char c = al[pick(sizeof al - 1)];
+				if (pick(2))
+					g_string_insert_c(s, (gssize)at, c);
+				else if (s->len)
+					s->str[at] = c;
+			}
+			lex_check(s->str, s->len);
+		}
+	}
+	for (r = 0; r < 20000; r++, calls++) {	/* random, up to past the cap */
+		size_t n = r % 50 == 0 ? QS_RCVD_MAX_INPUT - pick(16) : pick(300);
+		g_string_truncate(s, 0);
+		for (k = 0; k < n; k++)
+			g_string_append_c(s, pick(4) ? al[pick(sizeof al - 1)] : (char)(1 + pick(255)));
+		lex_check(s->str, s->len);
+	}
+	ok(v->len >= 150 && lex_bad == 0, "Received lexer: as the byte-at-a-time one (%ld inputs, %ld differ)",
+	   calls, lex_bad);
+	g_string_free(s, TRUE);
+	g_ptr_array_free(v, TRUE);
+}
+
+/* ---- qs_name_eq ------------------------------------------------------ */
+
+static void test_name_eq(void)
+{
+	static const char al[] = "aAbBzZ-_:@[`{\x7f\x80\xc3\xe9";
+	char a[12], b[12];
+	long bad = 0, same = 0;
+	int r, k, na, nb;
+
+	for (r = 0; r < 300000; r++) {
+		na = (int)pick(10);
+		for (k = 0; k < na; k++)
+			a[k] = pick(3) ? al[pick(sizeof al - 1)] : (char)(1 + pick(255));
+		a[na] = '\0';
+		/* half the time b is a case variant of a, maybe one byte off */
+		nb = pick(2) ? na : (int)pick(10);
+		for (k = 0; k < nb; k++) {
+			char c = k < na ? a[k] : al[pick(sizeof al - 1)];
+			if (g_ascii_isalpha(c) && pick(2))
+				c ^= 0x20;
+			b[k] = c;
+		}
+		if (nb > 0 && pick(8) == 0)
+			b[pick((unsigned)nb)] = (char)(1 + pick(255));
+		b[nb] = '\0';
+		same += g_ascii_strcasecmp(a, b) == 0;
+		if (qs_name_eq(a, b) != (g_ascii_strcasecmp(a, b) == 0) && bad++ == 0)
+			diag("qs_name_eq(\"%s\", \"%s\") differs from g_ascii_strcasecmp", a, b);
+	}
+	ok(bad == 0 && same > 10000, "qs_name_eq: as g_ascii_strcasecmp() == 0 (%ld equal pairs)", same);
+}
+
+/* ---- header splitter ------------------------------------------------- */
+
+struct ref_split {
+	GByteArray *hdr;
+	guint8 prev;
+	bool in_body, full;
+};
+
+static void ref_put(struct ref_split *s, guint8 c)
+{
+	if (c == '\n' && s->prev == '\n') {
+		s->in_body = true;
+		return;
+	}
+	s->prev = c;
+	if (s->hdr->len >= QS_MAX_HEADER_BLOCK) {
+		s->full = true;
+		return;
+	}
+	g_byte_array_append(s->hdr, &c, 1);
+}
+
+/* CR, CRLF and LF end a line; the header ends at the first empty one;
+ * what follows is the body (the byte-at-a-time machine of util.c) */
+static void ref_split(const guint8 *p, size_t n, GByteArray *hdr, bool *complete, GByteArray *body)
+{
+	struct ref_split s = { hdr, '\n', false, false };
+	bool pending = false;
+	size_t i = 0;
+
+	g_byte_array_set_size(hdr, 0);
+	g_byte_array_set_size(body, 0);
+	while (i < n && !s.in_body && !s.full) {
+		guint8 c = p[i++];
+		if (pending) {
+			pending = false;
+			ref_put(&s, '\n');
+			if (c == '\n')
+				continue;
+			if (s.in_body) {
+				i--;
+				break;
+			}
+		}
+		if (c == '\r')
+			pending = true;
+		else
+			ref_put(&s, c);
+	}
+	if (s.in_body && i < n)
+		g_byte_array_append(body, p + i, (guint)MIN(n - i, (size_t)QS_MAX_BODY));
+	if (pending)
+		ref_put(&s, '\n');
+	if (!s.in_body && !s.full && hdr->len > 0) {
+		if (s.prev != '\n')
+			ref_put(&s, '\n');
+		s.in_body = true;
+	}
+	*complete = s.in_body;
+}
+
+static void test_splitter(void)
+{
+	static const char *const piece[] = {
+		"\r\n", "\n", "\r", "\r\r\n", "\r\n\r\n", "\n\n", " ", "\t", "a", "Subject: x",
+		"Received: from h\r\n by b", "\r\n\t", "\0", "xy",
+	};
+	GByteArray *in = g_byte_array_new(), *h1 = g_byte_array_new(), *h2 = g_byte_array_new();
+	GByteArray *b1 = g_byte_array_new(), *b2 = g_byte_array_new();
+	long bad = 0, crlf = 0, capped = 0;
+	int r, k;
+
+	for (r = 0; r < 40000; r++) {
+		bool c1, c2;
+		int parts = (int)pick(40);
+		g_byte_array_set_size(in, 0);
+		if (r % 200 == 0) {	/* a header of CRLF lines ending near the cap */
+			guint8 line[80];	/* 79 bytes each once CRLF is LF */
+			size_t target = (size_t)QS_MAX_HEADER_BLOCK * 80 / 79 - 300 + pick(600);
+			memset(line, 'x', sizeof line);
+			line[78] = '\r', line[79] = '\n';
+			while (in->len < target)
+				g_byte_array_append(in, line, sizeof line);
+			capped += in->len * 79 / 80 > QS_MAX_HEADER_BLOCK;
+		}
+		for (k = 0; k < parts; k++) {
+			const char *pc = piece[pick(G_N_ELEMENTS(piece))];
+			g_byte_array_append(in, (const guint8 *)pc, (guint)MAX(strlen(pc), 1));
+		}
+		crlf += memchr(in->data, '\r', in->len) != NULL;
+		qs_split_rfc5322(in->data, in->len, h1, &c1, b1);
+		ref_split(in->data, in->len, h2, &c2, b2);
+		if ((c1 != c2 || h1->len != h2->len || memcmp(h1->data, h2->data, h1->len) ||
+		     b1->len != b2->len || memcmp(b1->data, b2->data, b1->len)) && bad++ == 0)
+			diag("splitters differ on a %u-byte input (header %u/%u bytes, complete %d/%d)",
+			     in->len, h1->len, h2->len, c1, c2);
+	}
+	ok(bad == 0 && crlf > 20000 && capped > 50,
+	   "header splitter: as the byte-at-a-time machine (%ld inputs with CR, %ld past the cap)", crlf, capped);
+	g_byte_array_free(in, TRUE);
+	g_byte_array_free(h1, TRUE);
+	g_byte_array_free(h2, TRUE);
+	g_byte_array_free(b1, TRUE);
+	g_byte_array_free(b2, TRUE);
+}
+
+int main(void)
+{
+	rnd = g_rand_new_with_seed(4004);
+	plan(3);
+	test_lexer();
+	test_name_eq();
+	test_splitter();
+	g_rand_free(rnd);
+	return exit_status();
+}
