@@ -18,10 +18,11 @@
 #define C_STOP	1	/* ends a word: blank, '(', ')', ';' */
 #define C_QUOTE	2	/* backslash: quotes the next byte */
 #define C_SKIP	4	/* not a token start: blank, ';', ')' */
+#define C_SPEC	8	/* structure: '\\', '(', ')', ';' */
 static const unsigned char cls[256] = {
 	[' '] = C_STOP | C_SKIP, ['\t'] = C_STOP | C_SKIP, ['\r'] = C_STOP | C_SKIP,
-	['\n'] = C_STOP | C_SKIP, [';'] = C_STOP | C_SKIP, [')'] = C_STOP | C_SKIP,
-	['('] = C_STOP, ['\\'] = C_QUOTE,
+	['\n'] = C_STOP | C_SKIP, [';'] = C_STOP | C_SKIP | C_SPEC, [')'] = C_STOP | C_SKIP | C_SPEC,
+	['('] = C_STOP | C_SPEC, ['\\'] = C_QUOTE | C_SPEC,
 };
 
 /* eight bytes at a time: does x hold byte c? (exact, "Bit Twiddling
@@ -30,41 +31,59 @@ static const unsigned char cls[256] = {
 #define RL_HI G_GUINT64_CONSTANT(0x8080808080808080)
 #define RL_HAS(x, c) ((((x) ^ (RL_LO * (c))) - RL_LO) & ~((x) ^ (RL_LO * (c))) & RL_HI)
 
-/* first i' >= i where s[i'] may be one of a, b, c (or n) */
-static inline size_t skip_plain(const char *s, size_t i, size_t n, int a, int b, int c)
+/* find_specials - lx->spec: every structure byte, found 8 bytes at a
+ * time (a Received line has a handful among ~200 bytes) */
+static void find_specials(struct qs_rlex *lx)
 {
+	const char *s = lx->s;
+	size_t i = 0, k = 0, end, n = lx->n;
 	guint64 x;
 
-	while (i + 8 <= n) {
-		memcpy(&x, s + i, 8);
-		if (RL_HAS(x, a) | RL_HAS(x, b) | RL_HAS(x, c))
-			break;
-		i += 8;
+	while (i < n) {
+		end = MIN(i + 8, n);
+		if (end - i == 8) {
+			memcpy(&x, s + i, 8);
+			if (!(RL_HAS(x, '\\') | RL_HAS(x, '(') | RL_HAS(x, ')') | RL_HAS(x, ';'))) {
+				i = end;
+				continue;
+			}
+		}
+		for (; i < end; i++)
+			if (cls[(unsigned char)s[i]] & C_SPEC)
+				lx->spec[k++] = (uint16_t)i;
 	}
-	return i;
+	lx->nspec = k;
 }
 
+/* Parentheses matched with an explicit stack. In byte terms: a
+ * backslash quotes the next byte (a quoted '(' is never a comment), so
+ * the walk goes on after it (`from`). */
 void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n)
 {
 	uint16_t stack[QS_RCVD_MAX_INPUT];
-	size_t sp = 0, i;
+	size_t sp = 0, k, p, from = 0;
 
 	/* close_at is only ever read at a '(' so only those are written */
 	lx->s = s;
 	lx->n = n;
-	for (i = 0; (i = skip_plain(s, i, n, '\\', '(', ')')) < n; i++) {
-		switch (s[i]) {
+	find_specials(lx);
+	for (k = 0; k < lx->nspec; k++) {
+		if ((p = lx->spec[k]) < from)
+			continue;
+		from = p + 1;
+		switch (s[p]) {
 		case '\\':
-			if (++i < n && s[i] == '(')
-				lx->close_at[i] = QS_RLEX_NOMATCH;	/* quoted: never a comment */
+			if (p + 1 < n && s[p + 1] == '(')
+				lx->close_at[p + 1] = QS_RLEX_NOMATCH;	/* quoted: never a comment */
+			from = p + 2;
 			break;
 		case '(':
-			lx->close_at[i] = QS_RLEX_NOMATCH;
-			stack[sp++] = (uint16_t)i;
+			lx->close_at[p] = QS_RLEX_NOMATCH;
+			stack[sp++] = (uint16_t)p;
 			break;
 		case ')':
 			if (sp > 0)
-				lx->close_at[stack[--sp]] = (uint16_t)i;
+				lx->close_at[stack[--sp]] = (uint16_t)p;
 			break;
 		default:
 			break;
@@ -74,15 +93,18 @@ void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n)
 
 size_t qs_rlex_last_semicolon(const struct qs_rlex *lx)
 {
-	size_t i, last = lx->n;
+	size_t k, p, from = 0, last = lx->n;
 
-	for (i = 0; (i = skip_plain(lx->s, i, lx->n, '\\', '(', ';')) < lx->n; i++) {
-		if (lx->s[i] == '\\')
-			i++;
-		else if (lx->s[i] == '(' && lx->close_at[i] != QS_RLEX_NOMATCH)
-			i = lx->close_at[i];
-		else if (lx->s[i] == ';')
-			last = i;
+	for (k = 0; k < lx->nspec; k++) {
+		if ((p = lx->spec[k]) < from)
+			continue;
+		from = p + 1;
+		if (lx->s[p] == '\\')
+			from = p + 2;
+		else if (lx->s[p] == '(' && lx->close_at[p] != QS_RLEX_NOMATCH)
+			from = (size_t)lx->close_at[p] + 1;
+		else if (lx->s[p] == ';')
+			last = p;
 	}
 	return last;
 }
