@@ -5,6 +5,7 @@
 #include "qs_limits.h"
 #include "msg.h"
 #include "hdr.h"
+#include "util.h"
 
 static void rcpt_free(gpointer p)
 {
@@ -99,7 +100,6 @@ void qs_msg_add_file(struct qs_msg *m, const char *relpath)
 void qs_msg_set(char **field, const char *s, size_t len)
 {
 	char *copy;
-	size_t i;
 
 	g_free(*field);
 	if (s == NULL) {
@@ -108,9 +108,7 @@ void qs_msg_set(char **field, const char *s, size_t len)
 	}
 	len = strnlen(s, len);	/* stops at an embedded NUL */
 	copy = g_malloc(len + 1);
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	copy[len] = '\0';
+	qs_copy_sanitized(copy, s, len);
 	*field = copy;
 }
 

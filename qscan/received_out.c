@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib.h>
 #include "received_rules.h"
+#include "util.h"
 
 /* take_len - how many bytes of s a field keeps: capped, and a cut
  * never splits a UTF-8 sequence; 0 = no field (NULL) */
@@ -28,35 +29,13 @@ static size_t take_len(struct qs_span s, size_t cap)
 	return n;
 }
 
-#define TK_LO G_GUINT64_CONSTANT(0x0101010101010101)
-#define TK_HI G_GUINT64_CONSTANT(0x8080808080808080)
-/* a byte < 0x20 or == 0x7f among the 8 of x (exact, see util.c) */
-#define TK_CTRL(x) ((((x) - TK_LO * 0x20) & ~(x) & TK_HI) | \
-		    ((((x) ^ (TK_LO * 0x7f)) - TK_LO) & ~((x) ^ (TK_LO * 0x7f)) & TK_HI))
-
 /* take_to - copy n bytes of s to *w (control bytes -> '?', NUL after),
- * advance *w; the copy is one memcpy, and only 8-byte blocks that hold
- * a control byte are looked at byte by byte */
+ * advance *w */
 static char *take_to(char **w, struct qs_span s, size_t n)
 {
 	char *out = *w;
-	size_t i, j;
-	guint64 x;
 
-	memcpy(out, s.p, n);
-	for (i = 0; i < n; i += 8) {
-		if (n - i >= 8) {
-			memcpy(&x, out + i, 8);
-			if (!TK_CTRL(x))
-				continue;
-		}
-		for (j = i; j < n && j < i + 8; j++) {
-			unsigned char c = (unsigned char)out[j];
-			if (c < 0x20 || c == 0x7f)
-				out[j] = '?';
-		}
-	}
-	out[n] = '\0';
+	qs_copy_sanitized(out, s.p, n);
 	*w = out + n + 1;
 	return out;
 }

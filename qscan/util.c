@@ -291,6 +291,25 @@ static char *json_room(GString *out, size_t n)
 	return out->str + len;
 }
 
+void qs_copy_sanitized(char *dst, const char *src, size_t n)
+{
+	size_t i, j;
+	guint64 x;
+
+	memcpy(dst, src, n);
+	for (i = 0; i < n; i += 8) {
+		if (n - i >= 8) {
+			memcpy(&x, dst + i, 8);
+			if (!(JSON_LESS(x, 0x20) | JSON_ZERO(x ^ (JSON_LO * 0x7f))))
+				continue;
+		}
+		for (j = i; j < n && j < i + 8; j++)
+			if ((unsigned char)dst[j] < 0x20 || dst[j] == 0x7f)
+				dst[j] = '?';
+	}
+	dst[n] = '\0';
+}
+
 /* qs_json_str - written straight into the GString's buffer after one
  * reservation (6 output bytes per input byte at worst, "\\u00XX"):
  * this runs about twenty times for every message of a scan */

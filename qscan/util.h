@@ -57,6 +57,12 @@ static inline void qs_gs_put(GString *out, const char *s, size_t n)
 		g_string_append_len(out, s, (gssize)n);
 	}
 }
+/* copy n bytes (no NUL check) from src to dst, control bytes (< 0x20,
+ * 0x7f) replaced by '?', and a NUL after them: the loaders and the
+ * Received parser copy every stored field through this, so it copies
+ * with memcpy and looks byte by byte only at 8-byte blocks that hold a
+ * control byte */
+void qs_copy_sanitized(char *dst, const char *src, size_t n);
 /* copy of s safe for a terminal: control bytes and bad UTF-8 escaped */
 char *qs_printable(const char *s);
 

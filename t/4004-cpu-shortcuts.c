@@ -9,7 +9,9 @@
  *   strings rich in ( ) \ ; < > and blanks, up to the input cap;
  * - qs_name_eq() (inline fold) against g_ascii_strcasecmp() == 0;
  * - the header splitter's whole-CRLF-line step (util.c) against a
- *   byte-at-a-time CR/CRLF/LF state machine, including the cap.
+ *   byte-at-a-time CR/CRLF/LF state machine, including the cap;
+ * - qs_copy_sanitized() (memcpy, then 8-byte blocks) against the byte
+ *   loop that qs_msg_set() and the Received fields used.
  */
 #include "config.h"
 #include <stdio.h>
@@ -385,13 +387,39 @@ static void test_splitter(void)
 	g_byte_array_free(b2, TRUE);
 }
 
+/* ---- qs_copy_sanitized ---------------------------------------------- */
+
+static void test_sanitize(void)
+{
+	char src[64], got[65], want[65];
+	long bad = 0, fixed = 0;
+	size_t n, i;
+	int r;
+
+	for (r = 0; r < 200000; r++) {
+		n = pick(sizeof src);
+		for (i = 0; i < n; i++)	/* mostly text, some control and 8-bit bytes */
+			src[i] = pick(6) ? (char)(0x20 + pick(0x5f)) : (char)pick(256);
+		for (i = 0; i < n; i++)
+			want[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+		want[n] = '\0';
+		memset(got, 'Z', sizeof got);
+		qs_copy_sanitized(got, src, n);
+		fixed += memcmp(src, want, n) != 0;
+		if (memcmp(got, want, n + 1) != 0 && bad++ == 0)
+			diag("qs_copy_sanitized differs on a %zu-byte input", n);
+	}
+	ok(bad == 0 && fixed > 50000, "qs_copy_sanitized: as the byte loop (%ld inputs had control bytes)", fixed);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(3);
+	plan(4);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
+	test_sanitize();
 	g_rand_free(rnd);
 	return exit_status();
 }
