@@ -70,14 +70,19 @@ void qs_judgement_clear(struct qs_judgement *j)
 	g_ptr_array_set_size(j->dests, 0);
 	g_ptr_array_set_size(j->trace, 0);
 	qs_headers_clear(&j->headers);
-	g_free(j->client_ip);
-	g_free(j->client_helo);
-	g_free(j->client_name);
+	if (j->origin_store) {	/* the seven strings in one block, see classify.h */
+		g_free(j->origin_store);
+		j->origin_store = NULL;
+	} else {
+		g_free(j->client_ip);
+		g_free(j->client_helo);
+		g_free(j->client_name);
+		g_free(j->origin_ip);
+		g_free(j->origin_client);
+		g_free(j->origin_helo);
+		g_free(j->origin_name);
+	}
 	g_free(j->auth_user);
-	g_free(j->origin_ip);
-	g_free(j->origin_client);
-	g_free(j->origin_helo);
-	g_free(j->origin_name);
 	j->origin_client = j->origin_helo = j->origin_name = NULL;
 	g_free(j->subject);
 	g_free(j->explanation);

@@ -296,9 +296,9 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 		last = i;
 	}
 	if (m->client_ip || m->local_submission) {
-		j->client_ip = g_strdup(m->client_ip);
-		j->client_helo = g_strdup(m->client_helo);
-		j->client_name = g_strdup(m->client_name);
+		j->client_ip = m->client_ip;
+		j->client_helo = m->client_helo;
+		j->client_name = m->client_name;
 		j->local_submission = m->local_submission && m->client_ip == NULL;
 		qs_trace_add(j, "client", true, "%s from queue metadata%s",
 			     m->client_ip ? m->client_ip : "local submission",
@@ -311,9 +311,9 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 	}
 	{
 		struct qs_hop *h = g_ptr_array_index(hops, last);
-		j->client_ip = g_strdup(h->ip);
-		j->client_helo = g_strdup(h->from);
-		j->client_name = g_strdup(h->rdns);
+		j->client_ip = h->ip;
+		j->client_helo = h->from;
+		j->client_name = h->rdns;
 		if (h->ip == NULL && hop_is_local(h, raws[last]) &&
 		    !bounce_daemon(raws[last]))
 			j->local_submission = true;
@@ -375,18 +375,18 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		/* only this host itself: loopback/local_addresses */
 		policy = m->client_ip ? m->client_ip : deepest;
 	}
-	j->origin_client = g_strdup(policy);
+	j->origin_client = (char *)policy;	/* borrowed until own_strings() */
 	if (policy_at > 0) {
 		const struct qs_hop *ph = g_ptr_array_index(hops, policy_at - 1);
-		j->origin_helo = g_strdup(ph->from);
-		j->origin_name = g_strdup(ph->rdns);
+		j->origin_helo = ph->from;
+		j->origin_name = ph->rdns;
 	} else if (policy == m->client_ip) {
-		j->origin_helo = g_strdup(m->client_helo);
-		j->origin_name = g_strdup(m->client_name);
+		j->origin_helo = m->client_helo;
+		j->origin_name = m->client_name;
 	}
 	j->origin_trusted = qs_ip_is_trusted(c, policy);
 	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
-	j->origin_ip = g_strdup(deepest);
+	j->origin_ip = (char *)deepest;	/* borrowed until own_strings() */
 	if (!j->quiet) {	/* (a bulk scan records no trace: skip the printf) */
 		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
 			      g_strdup(policy == m->client_ip ? "queue metadata" : "the chain");
@@ -504,6 +504,37 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		qs_trace_add(j, "auth", true, "Received line %d authenticated, user unknown", first + 1);
 }
 
+/*
+ * own_strings - find_client() and walk_origin() point the client and
+ * origin fields at the message's and the hops' strings; here they get
+ * their own copies, all in one allocation (j->origin_store, freed by
+ * qs_judgement_clear) instead of seven.
+ */
+static void own_strings(struct qs_judgement *j)
+{
+	char **f[] = {
+		&j->client_ip, &j->client_helo, &j->client_name, &j->origin_client,
+		&j->origin_helo, &j->origin_name, &j->origin_ip,
+	};
+	size_t len[G_N_ELEMENTS(f)], total = 0, i;
+	char *w;
+
+	for (i = 0; i < G_N_ELEMENTS(f); i++) {
+		len[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
+		total += len[i];
+	}
+	if (total == 0)
+		return;
+	w = j->origin_store = g_malloc(total);
+	for (i = 0; i < G_N_ELEMENTS(f); i++) {
+		if (*f[i] == NULL)
+			continue;
+		memcpy(w, *f[i], len[i]);
+		*f[i] = w;
+		w += len[i];
+	}
+}
+
 void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 		    struct qs_judgement *j, bool carried, const char *extra_name)
 {
@@ -518,4 +549,5 @@ void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 	find_client(m, j, j->hops, raws, start);
 	walk_origin(c, m, j, j->hops, raws, start);
 	find_auth(m, j, j->hops, raws);
+	own_strings(j);
 }
