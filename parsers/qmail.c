@@ -139,21 +139,37 @@ static void walk_free(struct qs_walk *w)
 	g_free(w);
 }
 
-/* add rel to the item when it exists (any type: a symlink still belongs
- * to the message, and load reports it); returns the stat or NULL */
-static bool add_if_exists(struct qs_walk *w, struct qs_item *it, char *rel, struct stat *st)
+/* add dir/sub/n (dir/n when sub is NULL) to the item when it exists
+ * (any type: a symlink still belongs to the message, and load reports
+ * it); st gets the stat. The path is built on the stack and copied only
+ * when the file is there: most of the six probes per message miss. */
+static bool add_if_exists(struct qs_walk *w, struct qs_item *it, const char *dir, const char *sub,
+			  const char *n, struct stat *st)
 {
-	if (fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0) {
-		g_ptr_array_add(it->files, rel);
-		return true;
+	char buf[512], *rel = buf;
+	size_t ld = strlen(dir), ls = sub ? strlen(sub) + 1 : 0, ln = strlen(n);
+	bool found;
+
+	if (ld + ls + ln + 1 > sizeof buf)	/* names longer than qmail makes */
+		rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
+	else {
+		memcpy(buf, dir, ld);
+		if (sub) {
+			memcpy(buf + ld, sub, ls - 1);
+			buf[ld + ls - 1] = '/';
+		}
+		memcpy(buf + ld + ls, n, ln + 1);
 	}
-	g_free(rel);
-	return false;
+	found = fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (found)
+		g_ptr_array_add(it->files, rel == buf ? g_strdup(buf) : rel);
+	else if (rel != buf)
+		g_free(rel);
+	return found;
 }
 
 /* fill the item for mess/S/N: which other files exist, and the state;
- * returns false when it is to be skipped (young, being written); paths
- * by g_strconcat, not printf: seven of them per message */
+ * returns false when it is to be skipped (young, being written) */
 static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, const char *n)
 {
 	struct stat st;
@@ -165,21 +181,21 @@ static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, co
 	it->path = g_strconcat("mess/", sub, "/", n, NULL);
 	g_ptr_array_add(it->files, g_strdup(it->path));
 	/* the actor removes them in §2.7 order itself; we only list them */
-	if (add_if_exists(w, it, g_strconcat("info/", sub, "/", n, NULL), &st)) {
+	if (add_if_exists(w, it, "info/", sub, n, &st)) {
 		it->kind |= QM_INFO;
 		it->mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, g_strconcat("local/", sub, "/", n, NULL), &st))
+	if (add_if_exists(w, it, "local/", sub, n, &st))
 		it->kind |= QM_LOCAL;
-	if (add_if_exists(w, it, g_strconcat("remote/", sub, "/", n, NULL), &st))
+	if (add_if_exists(w, it, "remote/", sub, n, &st))
 		it->kind |= QM_REMOTE;
-	if (add_if_exists(w, it, ts ? g_strconcat("todo/", ts, "/", n, NULL) : g_strconcat("todo/", n, NULL), &st)) {
+	if (add_if_exists(w, it, "todo/", ts, n, &st)) {
 		it->kind |= QM_TODO;
 		todo_mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, ts ? g_strconcat("intd/", ts, "/", n, NULL) : g_strconcat("intd/", n, NULL), &st))
+	if (add_if_exists(w, it, "intd/", ts, n, &st))
 		it->kind |= QM_INTD;
-	if (add_if_exists(w, it, g_strconcat("bounce/", n, NULL), &st))
+	if (add_if_exists(w, it, "bounce/", NULL, n, &st))
 		it->kind |= QM_BOUNCE;
 
 	if (it->kind & QM_TODO) {

@@ -126,33 +126,44 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 }
 
 /* note_plain - printf for a format whose only conversions are %s (with
- * non-NULL strings), without printf: readers add a note to many
- * messages; NULL for any other format, which then goes to printf */
+ * non-NULL strings) and %llu, at most NOTE_ARGS of them, without
+ * printf: readers add a note to many messages (qmail: one each); NULL
+ * for any other format, which then goes to printf */
+#define NOTE_ARGS 8
 static char *note_plain(const char *fmt, va_list ap)
 {
-	const char *f, *pct, *s;
-	size_t n = 0, l;
-	char *out, *w;
-	va_list aq;
+	const char *f, *pct, *arg[NOTE_ARGS];
+	char num[NOTE_ARGS][24], *out, *w;
+	size_t n = 0, len[NOTE_ARGS];
+	int k = 0, i;
 
-	va_copy(aq, ap);
-	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
-		if (pct[1] != 's' || (s = va_arg(aq, const char *)) == NULL) {
-			va_end(aq);
+	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + (pct[1] == 's' ? 2 : 4), k++) {
+		if (k == NOTE_ARGS)
+			return NULL;
+		if (pct[1] == 's') {
+			if ((arg[k] = va_arg(ap, const char *)) == NULL)
+				return NULL;
+			len[k] = strlen(arg[k]);
+		} else if (strncmp(pct + 1, "llu", 3) == 0) {
+			unsigned long long v = va_arg(ap, unsigned long long);
+			char *p = num[k] + sizeof num[k];
+			do
+				*--p = (char)('0' + v % 10);
+			while ((v /= 10) > 0);
+			arg[k] = p;
+			len[k] = (size_t)(num[k] + sizeof num[k] - p);
+		} else {
 			return NULL;
 		}
-		n += (size_t)(pct - f) + strlen(s);
+		n += (size_t)(pct - f) + len[k];
 	}
-	va_end(aq);
 	n += strlen(f);
 	out = w = g_malloc(n + 1);
-	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
+	for (f = fmt, i = 0; (pct = strchr(f, '%')) != NULL; f = pct + (pct[1] == 's' ? 2 : 4), i++) {
 		memcpy(w, f, (size_t)(pct - f));
 		w += pct - f;
-		s = va_arg(ap, const char *);
-		l = strlen(s);
-		memcpy(w, s, l);
-		w += l;
+		memcpy(w, arg[i], len[i]);
+		w += len[i];
 	}
 	strcpy(w, f);
 	return out;

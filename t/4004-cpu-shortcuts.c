@@ -11,12 +11,14 @@
  * - the header splitter's whole-CRLF-line step (util.c) against a
  *   byte-at-a-time CR/CRLF/LF state machine, including the cap;
  * - qs_copy_sanitized() (memcpy, then 8-byte blocks) against the byte
- *   loop that qs_msg_set() and the Received fields used.
+ *   loop that qs_msg_set() and the Received fields used;
+ * - qs_msg_note() without printf (%s and %llu) against g_strdup_printf.
  */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
 #include "hdr.h"
+#include "msg.h"
 #include "qs_limits.h"
 #include "received_int.h"
 #include "util.h"
@@ -412,14 +414,59 @@ static void test_sanitize(void)
 	ok(bad == 0 && fixed > 50000, "qs_copy_sanitized: as the byte loop (%ld inputs had control bytes)", fixed);
 }
 
+/* ---- qs_msg_note ---------------------------------------------------- */
+
+static void test_note(void)
+{
+	static const char *const words[] = { "", "a", "mess/3/1234", "100%", "%s", "\xc3\xa9t\xc3\xa9" };
+	struct qs_msg *m = qs_msg_new();
+	long bad = 0;
+	int r;
+
+	for (r = 0; r < 20000; r++) {
+		const char *a = words[pick(G_N_ELEMENTS(words))], *b = words[pick(G_N_ELEMENTS(words))];
+		unsigned long long v = r % 3 == 0 ? G_MAXUINT64 - pick(1000) : (unsigned long long)g_rand_int(rnd) * pick(5);
+		char *want;
+		const char *got;
+
+		switch (r % 4) {
+		case 0:
+			qs_msg_note(m, "%s: inode %llu is not the message number (%s)", a, v, b);
+			want = g_strdup_printf("%s: inode %llu is not the message number (%s)", a, v, b);
+			break;
+		case 1:
+			qs_msg_note(m, "%llu%llu", v, v / 7);
+			want = g_strdup_printf("%llu%llu", v, v / 7);
+			break;
+		case 2:
+			qs_msg_note(m, "%s%s and %s", a, b, a);
+			want = g_strdup_printf("%s%s and %s", a, b, a);
+			break;
+		default:	/* not plain: printf's own way */
+			qs_msg_note(m, "%s %u%%", a, (unsigned)v);
+			want = g_strdup_printf("%s %u%%", a, (unsigned)v);
+			break;
+		}
+		got = g_ptr_array_index(m->notes, m->notes->len - 1);
+		if (strcmp(got, want) != 0 && bad++ == 0)
+			diag("note \"%s\", printf \"%s\"", got, want);
+		g_free(want);
+		if (m->notes->len > 100)
+			g_ptr_array_set_size(m->notes, 0);
+	}
+	ok(bad == 0, "qs_msg_note: as g_strdup_printf");
+	qs_msg_free(&m);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(4);
+	plan(5);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
 	test_sanitize();
+	test_note();
 	g_rand_free(rnd);
 	return exit_status();
 }
