@@ -114,17 +114,23 @@ static void attribute(struct pf_load *L, const struct pf_rec *rec)
 	name[nlen] = '\0';
 	v = eq + 1;
 	vlen = rec->len - nlen - 1;
-	if (strcmp(name, "client_address") == 0)
-		set_attr(&L->client_addr, v, vlen);
-	else if (strcmp(name, "log_client_address") == 0)
+	/* finish() prefers each log_* attribute (the original client
+	 * behind a filter) over the plain one: once it is known, the
+	 * plain one is not copied at all */
+	if (strcmp(name, "client_address") == 0) {
+		if (!L->log_client_addr)
+			set_attr(&L->client_addr, v, vlen);
+	} else if (strcmp(name, "log_client_address") == 0)
 		set_attr(&L->log_client_addr, v, vlen);
-	else if (strcmp(name, "client_name") == 0)
-		set_attr(&L->client_name, v, vlen);
-	else if (strcmp(name, "log_client_name") == 0)
+	else if (strcmp(name, "client_name") == 0) {
+		if (!L->log_client_name)
+			set_attr(&L->client_name, v, vlen);
+	} else if (strcmp(name, "log_client_name") == 0)
 		set_attr(&L->log_client_name, v, vlen);
-	else if (strcmp(name, "helo_name") == 0)
-		set_attr(&L->helo, v, vlen);
-	else if (strcmp(name, "log_helo_name") == 0)
+	else if (strcmp(name, "helo_name") == 0) {
+		if (!L->log_helo)
+			set_attr(&L->helo, v, vlen);
+	} else if (strcmp(name, "log_helo_name") == 0)
 		set_attr(&L->log_helo, v, vlen);
 	else if (strcmp(name, "sasl_username") == 0)
 		set_attr(&L->m->auth_user, v, vlen);

@@ -125,9 +125,11 @@ static void resolve(const struct qs_config *c, const char *addr, char **dest, bo
 
 static void add_dest(const struct qs_config *c, struct qs_judgement *j, const char *addr)
 {
-	struct qs_dest *d = g_new0(struct qs_dest, 1);
+	size_t n = strlen(addr) + 1;
+	/* the record and its address in one allocation (see dest_free) */
+	struct qs_dest *d = g_malloc0(sizeof *d + n);
 
-	d->addr = g_strdup(addr);
+	d->addr = memcpy(d + 1, addr, n);
 	/* QS_ADDR_INVALID leaves dest NULL and local false: neither local
 	 * nor external (all_external() refuses it) */
 	resolve(c, addr, &d->dest, &d->local);

@@ -16,7 +16,8 @@ static void dest_free(gpointer p)
 {
 	struct qs_dest *d = p;
 
-	g_free(d->addr);
+	if (d->addr != (char *)(d + 1))	/* else it lives in the same block */
+		g_free(d->addr);
 	g_free(d->dest);
 	g_free(d);
 }

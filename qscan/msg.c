@@ -11,7 +11,8 @@ static void rcpt_free(gpointer p)
 {
 	struct qs_rcpt *r = p;
 
-	g_free(r->addr);
+	if (r->addr != (char *)(r + 1))	/* else it lives in the same block */
+		g_free(r->addr);
 	g_free(r->orig);
 	g_free(r);
 }
@@ -118,8 +119,16 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 
 	if (m->rcpts->len >= QS_MAX_RCPTS)
 		return NULL;
-	r = g_new0(struct qs_rcpt, 1);
-	qs_msg_set(&r->addr, addr, MIN(len, (size_t)QS_MAX_ADDR));
+	if (addr == NULL) {
+		r = g_new0(struct qs_rcpt, 1);
+	} else {
+		/* the record and its address in one allocation (as qs_msg_set
+		 * would copy it: up to an embedded NUL, control bytes '?') */
+		len = strnlen(addr, MIN(len, (size_t)QS_MAX_ADDR));
+		r = g_malloc0(sizeof *r + len + 1);
+		r->addr = (char *)(r + 1);
+		qs_copy_sanitized(r->addr, addr, len);
+	}
 	r->done = done;
 	g_ptr_array_add(m->rcpts, r);
 	return r;
