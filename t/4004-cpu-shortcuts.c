@@ -12,10 +12,13 @@
  *   byte-at-a-time CR/CRLF/LF state machine, including the cap;
  * - qs_copy_sanitized() (memcpy, then 8-byte blocks) against the byte
  *   loop that qs_msg_set() and the Received fields used;
- * - qs_msg_note() without printf (%s and %llu) against g_strdup_printf.
+ * - qs_msg_note() without printf (%s and %llu) against g_strdup_printf;
+ * - qs_hdr_decode() on valid UTF-8 without "=?" (no GMime) against
+ *   GMime's decoding with the same options.
  */
 #include "config.h"
 #include <stdio.h>
+#include <gmime/gmime.h>
 #include <string.h>
 #include "hdr.h"
 #include "msg.h"
@@ -458,15 +461,55 @@ static void test_note(void)
 	qs_msg_free(&m);
 }
 
+/* ---- qs_hdr_decode on raw UTF-8 -------------------------------------- */
+
+static void test_utf8_text(void)
+{
+	static const char *const piece[] = {
+		" ", "\t", "\r\n", "\n", "a", "Z", "=", "?", "_", "\"", "(", ")", "<", ">", ";",
+		"\x01", "\x7f", "\xc3\xa9", "\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xe2\x80\x93",
+		"\xc2\xa0", "\xef\xbb\xbf", "\xed\x9f\xbf", "\xd7\x90", "\xea\xb2\xbd", "\xf4\x8f\xbf\xbf",
+	};
+	static const char *fallback[] = { "utf-8", "cp949", "iso-8859-1", NULL };
+	GMimeParserOptions *o;
+	GString *s = g_string_new(NULL);
+	long bad = 0, n = 0;
+	int r, k;
+
+	qs_hdr_global_init();
+	o = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(o, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	for (r = 0; r < 100000; r++) {
+		char *mine, *ref;
+		g_string_truncate(s, 0);
+		for (k = (int)pick(24); k > 0; k--)
+			g_string_append(s, piece[pick(G_N_ELEMENTS(piece))]);
+		if (strstr(s->str, "=?") || !g_utf8_validate(s->str, -1, NULL))
+			continue;
+		n++;
+		mine = qs_hdr_decode(s->str);
+		ref = g_mime_utils_header_decode_text(o, s->str);
+		if (strcmp(mine, ref) != 0 && bad++ == 0)
+			diag("\"%s\": got \"%s\", GMime \"%s\"", s->str, mine, ref);
+		g_free(mine);
+		g_free(ref);
+	}
+	ok(bad == 0 && n > 80000, "raw UTF-8 header text: as GMime decodes it (%ld strings)", n);
+	g_mime_parser_options_free(o);
+	g_string_free(s, TRUE);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(5);
+	plan(6);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
 	test_sanitize();
 	test_note();
+	test_utf8_text();
 	g_rand_free(rnd);
 	return exit_status();
 }
