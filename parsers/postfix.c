@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -36,11 +37,6 @@ struct pf_load {
 	int seg;
 	gint64 c_content, c_offset;	/* C record fields 1 and 2, -1 unknown */
 	gint64 create_time;
-	/* pending O record for the next recipient: only the first
-	 * QS_MAX_ADDR bytes are ever used, so a fixed buffer (no
-	 * allocation per message) holds all of it that matters */
-	char orig[QS_MAX_ADDR];
-	size_t orig_len;
 	bool have_orig, have_full_name, have_mesg, rcpt_cap_noted;
 	/* A attributes; log_* are the original client behind a filter */
 	char *client_addr, *log_client_addr, *client_name, *log_client_name;
@@ -48,6 +44,12 @@ struct pf_load {
 	/* content state */
 	bool in_body, want_body, content_done, hdr_full, body_full;
 	size_t line_len;		/* bytes of the current line so far (L records) */
+	/* pending O record for the next recipient: only the first
+	 * QS_MAX_ADDR bytes are ever used, so a fixed buffer (no
+	 * allocation per message) holds all of it that matters; last, so
+	 * that load_init() need not clear it (orig_len says what is valid) */
+	size_t orig_len;
+	char orig[QS_MAX_ADDR];
 };
 
 /* decimal fields of a C or T record, separated by spaces */
@@ -334,7 +336,7 @@ static int finish(struct pf_load *L, off_t file_size)
 
 static void load_init(struct pf_load *L, struct qs_msg *m)
 {
-	memset(L, 0, sizeof *L);
+	memset(L, 0, offsetof(struct pf_load, orig));
 	L->m = m;
 	L->c_content = L->c_offset = -1;
 }
