@@ -122,7 +122,8 @@ static size_t field_name_len(const guint8 *p, size_t n)
  * name and the unfolded value go to the arena (one resize, then plain
  * copies: this runs for every header line of every message), offsets
  * to `fields` */
-static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len)
+static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len,
+		      bool clean)
 {
 	struct qs_header h;
 	GString *a = out->arena;
@@ -157,7 +158,7 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 		}
 		/* unfold: the line break goes, the blank after it stays */
 		memcpy(w + vlen, p + i, seg);
-		if (memchr(p + i, '\0', seg) || memchr(p + i, '\r', seg)) {
+		if (!clean && (memchr(p + i, '\0', seg) || memchr(p + i, '\r', seg))) {
 			size_t o = vlen;
 			for (k = 0; k < seg; k++)	/* rare: NUL would end the string */
 				if (p[i + k] != '\r')
@@ -197,6 +198,9 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 {
 	size_t pos = 0;
 	guint nf = 0;
+	/* no NUL and no CR in the whole block (the usual case): no field
+	 * needs the per-line check for them */
+	bool clean = len == 0 || (!memchr(data, '\0', len) && !memchr(data, '\r', len));
 
 	if (out->list == NULL || out->fields == NULL)
 		qs_headers_init(out);
@@ -218,7 +222,7 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 			out->malformed++;	/* "From " line, garbage, stray continuation */
 			continue;
 		}
-		add_field(out, &nf, data + start, end - start, name_len);
+		add_field(out, &nf, data + start, end - start, name_len, clean);
 	}
 	fix_pointers(out, nf);
 	return out->truncated ? -1 : 0;
