@@ -28,6 +28,9 @@ static bool is_loopback(const char *ip)
 {
 	if (ip == NULL)
 		return false;
+	/* the three forms below start with '1' or ':' (asked per hop) */
+	if (ip[0] != '1' && ip[0] != ':')
+		return false;
 	return g_str_has_prefix(ip, "127.") || g_ascii_strcasecmp(ip, "::1") == 0 ||
 	       g_ascii_strncasecmp(ip, "::ffff:127.", 11) == 0;
 }
@@ -164,8 +167,10 @@ static void first_phrases(const char *raw, const char *const tails[], const char
 
 	for (i = 0; tails[i]; i++, left++)
 		at[i] = NULL;
-	for (p = raw; *p && left > 0; p++) {
-		if ((*p | 0x20) != 'a' || g_ascii_strncasecmp(p, stem, n) != 0)
+	/* strpbrk jumps to the next 'a' (this runs on every line written
+	 * here, ~200 bytes each); "au" is tested inline before the call */
+	for (p = raw; left > 0 && (p = strpbrk(p, "aA")) != NULL; p++) {
+		if ((p[1] | 0x20) != 'u' || g_ascii_strncasecmp(p, stem, n) != 0)
 			continue;
 		for (i = 0; tails[i]; i++)
 			if (at[i] == NULL && g_ascii_strncasecmp(p + n, tails[i], strlen(tails[i])) == 0)
@@ -240,7 +245,8 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 	 * re-sends mail it fetched elsewhere brings foreign lines along */
 	if (qs_ip_is_us(c, prev->ip))
 		return qs_host_is_ours(c, h->by, names_extra) || by_is_localhost(h->by);
-	return qs_ip_is_trusted(c, prev->ip) && qs_host_is_ours(c, h->by, names_extra);
+	/* prev->trusted is qs_ip_is_trusted(prev->ip), set by mark_ours() */
+	return prev->trusted && qs_host_is_ours(c, h->by, names_extra);
 }
 
 /* mark_ours - returns the index of the first ours hop, -1 if none */
@@ -323,6 +329,16 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 	}
 }
 
+/* inward - the walk may look behind ip (trusted or this host); *memo
+ * keeps the answer for the same ip (-1: not known yet): the walk asks
+ * it up to twice per hop, and each asks parse the address */
+static bool inward(const struct qs_config *c, const char *ip, int *memo)
+{
+	if (*memo < 0)
+		*memo = qs_ip_is_trusted(c, ip) || qs_ip_is_us(c, ip);
+	return *memo != 0;
+}
+
 /*
  * walk_origin - two facts from one walk down [metadata client, hops...]:
  * the origin of POLICY rules 6 and 10 (the client, looking through our
@@ -336,6 +352,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 {
 	const char *deepest = NULL, *policy = NULL;
 	int i, policy_at = 0;
+	int deep_in = -1;	/* inward(deepest): -1 not asked yet (reset with deepest) */
 
 	if (m->client_ip) {
 		deepest = m->client_ip;
@@ -348,7 +365,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	for (i = start; start >= 0 && i < (int)hops->len; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
 		const char *raw = raws[i];
-		if (deepest && !qs_ip_is_trusted(c, deepest) && !qs_ip_is_us(c, deepest))
+		if (deepest && !inward(c, deepest, &deep_in))
 			break;
 		if (hop_is_local(h, raw)) {
 			if (!deepest && !bounce_daemon(raw))
@@ -361,8 +378,10 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 			policy = h->ip;
 			policy_at = i + 1;
 		}
-		if (deepest == NULL || qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest))
+		if (deepest == NULL || inward(c, deepest, &deep_in)) {
 			deepest = h->ip;
+			deep_in = -1;
+		}
 	}
 	if (deepest == NULL) {
 		qs_trace_add(j, "origin", false, "%s", j->local_submission ?
