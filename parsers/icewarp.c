@@ -468,7 +468,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	guint i, nmsg = 0;
 	struct stat st;
 	ssize_t n;
-	GByteArray *envbuf = g_byte_array_new();
+	GByteArray *envbuf = NULL;	/* made when an envelope file is found */
 
 	m->format = "icewarp";
 	m->queue = g_strdup(item->queue);
@@ -506,6 +506,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			}
 		} else if (n > 0 && env < 0 && looks_like_envelope(buf, (size_t)n, st.st_size)) {
 			env = (int)i;
+			envbuf = g_byte_array_sized_new(IW_MAX_ENVELOPE);
 			g_byte_array_set_size(envbuf, IW_MAX_ENVELOPE);
 			n = pread(f, envbuf->data, IW_MAX_ENVELOPE, 0);
 			g_byte_array_set_size(envbuf, n > 0 ? (guint)n : 0);
@@ -547,7 +548,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 out:
 	if (fd >= 0)
 		close(fd);
-	g_byte_array_free(envbuf, TRUE);
+	if (envbuf)
+		g_byte_array_free(envbuf, TRUE);
 	return m->err == QS_ERR_NONE ? 0 : -1;
 }
 

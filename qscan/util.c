@@ -1,5 +1,8 @@
 /* util.c - safe file access, bounded reads, escaping; see util.h. */
 #include "config.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -335,6 +338,22 @@ void qs_json_str(GString *out, const char *s)
 		/* eight plain bytes at a time (any byte < 0x20, '"', '\\',
 		 * 0x7f or >= 0x80 stops it; the tests are exact, see
 		 * "Bit Twiddling Hacks": haszero / hasless) */
+#ifdef __SSE2__
+		/* sixteen at a time where the CPU has SSE2 (every x86-64): the
+		 * same byte set, signed compare < 0x20 also catching >= 0x80 */
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)p);
+			__m128i bad = _mm_or_si128(
+				_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+			if (_mm_movemask_epi8(bad))
+				break;
+			_mm_storeu_si128((__m128i *)w, v);
+			w += 16, p += 16;
+		}
+#endif
 		while (end - p >= 8) {
 			guint64 x, bad;
 			memcpy(&x, p, 8);
