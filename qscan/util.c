@@ -282,6 +282,30 @@ static void json_class_init(void)
 #define JSON_ZERO(v) (((v) - JSON_LO) & ~(v) & JSON_HI)		/* a byte is 0 */
 #define JSON_LESS(v, n) (((v) - JSON_LO * (n)) & ~(v) & JSON_HI)	/* a byte < n (< 0x80) */
 
+#ifdef __SSE2__
+/* none of the 16 bytes needs care: the same byte set as json_class
+ * (the signed compare < 0x20 also catches every byte >= 0x80) */
+static inline bool json_plain16(__m128i v)
+{
+	__m128i bad = _mm_or_si128(
+		_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+
+	return _mm_movemask_epi8(bad) == 0;
+}
+
+/* the last n (< 16) bytes, padded with a plain byte: most strings end
+ * with a short plain run, which then needs no byte loop */
+static inline bool json_plain_tail(const unsigned char *p, size_t n)
+{
+	unsigned char tmp[16];
+
+	memset(tmp, 'a', sizeof tmp);
+	memcpy(tmp, p, n);
+	return json_plain16(_mm_loadu_si128((const __m128i *)tmp));
+}
+#endif
+
 /* room for n more bytes after out->len; returns where they go */
 static char *json_room(GString *out, size_t n)
 {
@@ -339,19 +363,15 @@ void qs_json_str(GString *out, const char *s)
 		 * 0x7f or >= 0x80 stops it; the tests are exact, see
 		 * "Bit Twiddling Hacks": haszero / hasless) */
 #ifdef __SSE2__
-		/* sixteen at a time where the CPU has SSE2 (every x86-64): the
-		 * same byte set, signed compare < 0x20 also catching >= 0x80 */
-		while (end - p >= 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)p);
-			__m128i bad = _mm_or_si128(
-				_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
-			if (_mm_movemask_epi8(bad))
-				break;
-			_mm_storeu_si128((__m128i *)w, v);
+		/* sixteen at a time where the CPU has SSE2 (every x86-64) */
+		while (end - p >= 16 && json_plain16(_mm_loadu_si128((const __m128i *)p))) {
+			memcpy(w, p, 16);
 			w += 16, p += 16;
+		}
+		if (end - p < 16 && json_plain_tail(p, (size_t)(end - p))) {
+			memcpy(w, p, (size_t)(end - p));
+			w += end - p;
+			break;
 		}
 #endif
 		while (end - p >= 8) {
