@@ -318,22 +318,56 @@ static char *json_room(GString *out, size_t n)
 	return out->str + len;
 }
 
+#ifdef __SSE2__
+/* a byte < 0x20 or == 0x7f among the 16 (unsigned: min(v, 0x1f) == v) */
+static inline bool ctrl16(__m128i v)
+{
+	__m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+
+	return _mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)))) != 0;
+}
+#endif
+
+static void sanitize_bytes(char *d, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if ((unsigned char)d[j] < 0x20 || d[j] == 0x7f)
+			d[j] = '?';
+}
+
 void qs_copy_sanitized(char *dst, const char *src, size_t n)
 {
-	size_t i, j;
+	size_t i = 0;
+#ifdef __SSE2__
+	unsigned char tmp[16];
+
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+		_mm_storeu_si128((__m128i *)(dst + i), v);
+		if (ctrl16(v))
+			sanitize_bytes(dst + i, 16);
+	}
+	/* the rest (< 16), padded with a plain byte, in one step */
+	memset(tmp, 'a', sizeof tmp);
+	memcpy(tmp, src + i, n - i);
+	memcpy(dst + i, tmp, n - i);
+	if (ctrl16(_mm_loadu_si128((const __m128i *)tmp)))
+		sanitize_bytes(dst + i, n - i);
+#else
 	guint64 x;
 
 	memcpy(dst, src, n);
-	for (i = 0; i < n; i += 8) {
+	for (; i < n; i += 8) {
 		if (n - i >= 8) {
 			memcpy(&x, dst + i, 8);
 			if (!(JSON_LESS(x, 0x20) | JSON_ZERO(x ^ (JSON_LO * 0x7f))))
 				continue;
 		}
-		for (j = i; j < n && j < i + 8; j++)
-			if ((unsigned char)dst[j] < 0x20 || dst[j] == 0x7f)
-				dst[j] = '?';
+		sanitize_bytes(dst + i, MIN(8, n - i));
 	}
+#endif
 	dst[n] = '\0';
 }
 
