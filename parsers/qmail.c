@@ -304,11 +304,56 @@ static int next_rec(const GByteArray *b, size_t *pos, struct rec *r, const char 
 }
 
 /* read one envelope file; -1 after qs_msg_fail; 1 = missing (ENOENT) */
-static int read_env(int rootfd, const char *rel, GByteArray *buf, struct stat *st, struct qs_msg *m)
+/* The envelope files (info/, local/, remote/, todo/: a few dozen bytes
+ * each) are read into one buffer per thread, kept from message to
+ * message instead of made and grown for every message; one that an odd
+ * file grew past ENVBUF_KEEP is given back after that message. */
+#define ENVBUF_KEEP (64 * 1024)
+
+struct envbuf {
+	GByteArray *b;
+	gsize high;		/* largest file read into it for this message */
+};
+
+static void envbuf_free(gpointer p)
+{
+	struct envbuf *e = p;
+
+	g_byte_array_free(e->b, TRUE);
+	g_free(e);
+}
+
+static GPrivate envbuf_key = G_PRIVATE_INIT(envbuf_free);
+
+static struct envbuf *thread_envbuf(void)
+{
+	struct envbuf *e = g_private_get(&envbuf_key);
+
+	if (e == NULL) {
+		e = g_new0(struct envbuf, 1);
+		e->b = g_byte_array_sized_new(4096);
+		g_private_set(&envbuf_key, e);
+	}
+	g_byte_array_set_size(e->b, 0);
+	e->high = 0;
+	return e;
+}
+
+static void release_envbuf(struct envbuf *e)
+{
+	if (e->high > ENVBUF_KEEP) {
+		g_byte_array_free(e->b, TRUE);
+		e->b = g_byte_array_sized_new(4096);
+	}
+}
+
+static int read_env(int rootfd, const char *rel, struct envbuf *eb, struct stat *st, struct qs_msg *m)
 {
 	GError *err = NULL;
+	int rc = qs_read_file(rootfd, rel, QS_MAX_ENVELOPE_FILE, eb->b, st, &err);
 
-	if (qs_read_file(rootfd, rel, QS_MAX_ENVELOPE_FILE, buf, st, &err) == 0)
+	eb->high = MAX(eb->high, (gsize)eb->b->len);
+	if (rc == 0)
 		return 0;
 	if (err->code == ENOENT) {
 		g_error_free(err);
@@ -504,7 +549,8 @@ static void origin(struct qs_msg *m)
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
-	GByteArray *buf = g_byte_array_new();
+	struct envbuf *eb = thread_envbuf();
+	GByteArray *buf = eb->b;
 	struct stat st;
 	const char *rel;
 	guint64 num;
@@ -521,7 +567,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 
 	if (item->kind & QM_S4) {
 		rel = find_file(item, "todo/");
-		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+		if (read_env(rootfd, rel, eb, &st, m) == 0) {
 			parse_todo(buf, rel, m);
 			m->arrival = st.st_mtime;
 		} else if (m->err == QS_ERR_NONE) {
@@ -529,7 +575,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 	} else if (item->kind & QM_S5) {
 		rel = find_file(item, "info/");
-		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+		if (read_env(rootfd, rel, eb, &st, m) == 0) {
 			parse_info(buf, rel, m);
 			m->arrival = st.st_mtime;	/* qmail's own birth time */
 		} else if (m->err == QS_ERR_NONE) {
@@ -537,7 +583,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 		for (i = 0; i < 2; i++) {
 			rel = find_file(item, i ? "remote/" : "local/");
-			if (rel != NULL && read_env(rootfd, rel, buf, &st, m) == 0)
+			if (rel != NULL && read_env(rootfd, rel, eb, &st, m) == 0)
 				parse_channel(buf, rel, m);
 		}
 		if (!(item->kind & (QM_LOCAL | QM_REMOTE)))
@@ -562,7 +608,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			origin(m);
 		close(fd);
 	}
-	g_byte_array_free(buf, TRUE);
+	release_envbuf(eb);
 	return m->err == QS_ERR_NONE ? 0 : -1;
 }
 
