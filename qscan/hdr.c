@@ -123,7 +123,7 @@ static size_t field_name_len(const guint8 *p, size_t n)
  * copies: this runs for every header line of every message), offsets
  * to `fields` */
 static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len,
-		      bool clean)
+		      bool clean, bool one_line)
 {
 	struct qs_header h;
 	GString *a = out->arena;
@@ -148,7 +148,8 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	while (i < n) {
-		const guint8 *nl = memchr(p + i, '\n', n - i);
+		/* one line (most fields): its only LF, if any, is the last byte */
+		const guint8 *nl = one_line ? (p[n - 1] == '\n' ? p + n - 1 : NULL) : memchr(p + i, '\n', n - i);
 		size_t j = nl ? (size_t)(nl - p) : n, seg = j - i, k;
 
 		if (vlen + seg > QS_MAX_HEADER_LINE) {
@@ -207,10 +208,11 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 	qs_headers_clear(out);
 	while (pos < len) {
 		size_t start = pos, name_len, end;
+		bool one_line = true;
 
 		/* a field runs to the next line that does not start with a blank */
 		end = pos;
-		for (;;) {
+		for (;; one_line = false) {
 			const guint8 *nl = memchr(data + end, '\n', len - end);
 			end = nl ? (size_t)(nl - data) + 1 : len;
 			if (end >= len || (data[end] != ' ' && data[end] != '\t'))
@@ -222,7 +224,7 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 			out->malformed++;	/* "From " line, garbage, stray continuation */
 			continue;
 		}
-		add_field(out, &nf, data + start, end - start, name_len, clean);
+		add_field(out, &nf, data + start, end - start, name_len, clean, one_line);
 	}
 	fix_pointers(out, nf);
 	return out->truncated ? -1 : 0;
