@@ -91,12 +91,29 @@ int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
  * start so that an empty first line ends the header at once).
  */
 struct splitter {
-	GByteArray *hdr;
+	GByteArray *hdr;	/* hdr->len is room reserved; len is what is used */
+	size_t len;
 	GByteArray *body;
 	size_t body_cap;
 	bool in_body, hdr_full, body_full, pending_cr;
 	guint8 prev;
 };
+
+/* room for n more header bytes at hdr->data + len: reserved in doubling
+ * steps, so that a header of twenty lines costs a few resizes, not one
+ * call per line; splitter_sync() sets the real length */
+static guint8 *hdr_room(struct splitter *s, size_t n)
+{
+	if (s->len + n > s->hdr->len)
+		g_byte_array_set_size(s->hdr, (guint)MIN(MAX(s->len + n, 2 * (size_t)s->hdr->len + 256),
+							  (size_t)QS_MAX_HEADER_BLOCK));
+	return s->hdr->data + s->len;
+}
+
+static void splitter_sync(struct splitter *s)
+{
+	g_byte_array_set_size(s->hdr, (guint)s->len);
+}
 
 static void put_hdr(struct splitter *s, guint8 c)
 {
@@ -105,11 +122,12 @@ static void put_hdr(struct splitter *s, guint8 c)
 		return;
 	}
 	s->prev = c;
-	if (s->hdr->len >= QS_MAX_HEADER_BLOCK) {
+	if (s->len >= QS_MAX_HEADER_BLOCK) {
 		s->hdr_full = true;
 		return;
 	}
-	g_byte_array_append(s->hdr, &c, 1);
+	*hdr_room(s, 1) = c;
+	s->len++;
 }
 
 /* copy_run - append a run of ordinary header bytes at once (the hot path) */
@@ -122,27 +140,29 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 		j = (size_t)(cr - p);
 	if (j == 0)
 		return 0;
-	room = QS_MAX_HEADER_BLOCK - s->hdr->len;
+	room = QS_MAX_HEADER_BLOCK - s->len;
 	if (j < n && p[j] == '\n' && j < room) {
 		/* a whole LF line: the same as the run and then put_hdr('\n')
 		 * (which, after a non-empty run, only appends the LF) */
-		g_byte_array_append(s->hdr, p, (guint)(j + 1));
+		memcpy(hdr_room(s, j + 1), p, j + 1);
+		s->len += j + 1;
 		s->prev = '\n';
 		return j + 1;
 	}
 	if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n' && j < room) {
 		/* a whole CRLF line (MDaemon, IceWarp): what feed() would do
 		 * byte by byte (run, CR pending, the LF makes one '\n'), in
-		 * one append */
-		guint at = s->hdr->len;
-		g_byte_array_set_size(s->hdr, at + (guint)j + 1);
-		memcpy(s->hdr->data + at, p, j);
-		s->hdr->data[at + j] = '\n';
+		 * one copy */
+		guint8 *w = hdr_room(s, j + 1);
+		memcpy(w, p, j);
+		w[j] = '\n';
+		s->len += j + 1;
 		s->prev = '\n';
 		return j + 2;
 	}
 	take = MIN(room, j);
-	g_byte_array_append(s->hdr, p, (guint)take);
+	memcpy(hdr_room(s, take), p, take);
+	s->len += take;
 	if (take < j)
 		s->hdr_full = true;
 	else
@@ -199,6 +219,7 @@ static void splitter_init(struct splitter *s, GByteArray *hdr, GByteArray *body,
 {
 	memset(s, 0, sizeof *s);
 	s->hdr = hdr;
+	s->len = 0;
 	s->body = body;
 	s->body_cap = cap;
 	s->prev = '\n';
@@ -212,11 +233,12 @@ static void splitter_finish(struct splitter *s, bool *hdr_complete, bool *body_c
 {
 	if (s->pending_cr)
 		put_hdr(s, '\n');
-	if (eof && !s->in_body && !s->hdr_full && s->hdr->len > 0) {
+	if (eof && !s->in_body && !s->hdr_full && s->len > 0) {
 		if (s->prev != '\n')
 			put_hdr(s, '\n');
 		s->in_body = true;
 	}
+	splitter_sync(s);
 	if (hdr_complete)
 		*hdr_complete = s->in_body;
 	if (body_complete)
@@ -238,6 +260,7 @@ int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
 			continue;
 		if (n < 0) {
 			g_set_error(err, QS_ERROR, errno, "read error: %s", g_strerror(errno));
+			splitter_sync(&s);
 			return -1;
 		}
 		if (n == 0) {
