@@ -34,6 +34,42 @@ static const unsigned char cls[256] = {
 #define RL_HI G_GUINT64_CONSTANT(0x8080808080808080)
 #define RL_HAS(x, c) ((((x) ^ (RL_LO * (c))) - RL_LO) & ~((x) ^ (RL_LO * (c))) & RL_HI)
 
+#ifdef __SSE2__
+/* bit i set: byte i of the 16 is a structure byte */
+static inline unsigned spec_mask(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i hit = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8('('))),
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';'))));
+
+	return (unsigned)_mm_movemask_epi8(hit);
+}
+
+/* find_specials - lx->spec: every structure byte, 16 bytes per step
+ * (a Received line has a handful among ~200 bytes); the rest of the
+ * line is padded with a plain byte for the last step */
+static void find_specials(struct qs_rlex *lx)
+{
+	const char *s = lx->s;
+	size_t i, k = 0, n = lx->n;
+	char tmp[16];
+	unsigned m;
+
+	for (i = 0; i < n; i += 16) {
+		if (n - i >= 16) {
+			m = spec_mask(s + i);
+		} else {
+			memset(tmp, 'a', sizeof tmp);
+			memcpy(tmp, s + i, n - i);
+			m = spec_mask(tmp);
+		}
+		for (; m != 0; m &= m - 1)
+			lx->spec[k++] = (uint16_t)(i + (size_t)__builtin_ctz(m));
+	}
+	lx->nspec = k;
+}
+#else
 /* find_specials - lx->spec: every structure byte, found 8 bytes at a
  * time (a Received line has a handful among ~200 bytes) */
 static void find_specials(struct qs_rlex *lx)
@@ -43,18 +79,6 @@ static void find_specials(struct qs_rlex *lx)
 	guint64 x;
 
 	while (i < n) {
-#ifdef __SSE2__
-		if (n - i >= 16) {	/* sixteen at a time where there is SSE2 */
-			__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-			__m128i hit = _mm_or_si128(
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8('('))),
-				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(')')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';'))));
-			if (_mm_movemask_epi8(hit) == 0) {
-				i += 16;
-				continue;
-			}
-		}
-#endif
 		end = MIN(i + 8, n);
 		if (end - i == 8) {
 			memcpy(&x, s + i, 8);
@@ -69,6 +93,7 @@ static void find_specials(struct qs_rlex *lx)
 	}
 	lx->nspec = k;
 }
+#endif
 
 /* Parentheses matched with an explicit stack. In byte terms: a
  * backslash quotes the next byte (a quoted '(' is never a comment), so
