@@ -14,10 +14,13 @@
  *   loop that qs_msg_set() and the Received fields used;
  * - qs_msg_note() without printf (%s and %llu) against g_strdup_printf;
  * - qs_hdr_decode() on valid UTF-8 without "=?" (no GMime) against
- *   GMime's decoding with the same options.
+ *   GMime's decoding with the same options;
+ * - qs_rcvd_ip_norm() (refuses non-address characters first) against
+ *   the three parse attempts it made before.
  */
 #include "config.h"
 #include <stdio.h>
+#include <arpa/inet.h>
 #include <gmime/gmime.h>
 #include <string.h>
 #include "hdr.h"
@@ -500,16 +503,119 @@ static void test_utf8_text(void)
 	g_string_free(s, TRUE);
 }
 
+/* ---- qs_rcvd_ip_norm: the code before the character check --------- */
+
+static void ref_v4_text(const unsigned char b[4], char out[QS_RCVD_IPLEN])
+{
+	snprintf(out, QS_RCVD_IPLEN, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+}
+
+static bool ref_try_v4(const char *s, char out[QS_RCVD_IPLEN])
+{
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, s, &a4) != 1)
+		return false;
+	ref_v4_text((const unsigned char *)&a4.s_addr, out);
+	return true;
+}
+
+static bool ref_try_v6(const char *s, char out[QS_RCVD_IPLEN])
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET6, s, &a6) != 1)
+		return false;
+	if (memcmp(a6.s6_addr, mapped, sizeof mapped) == 0) {
+		ref_v4_text(a6.s6_addr + 12, out);
+		return true;
+	}
+	return inet_ntop(AF_INET6, &a6, out, QS_RCVD_IPLEN) != NULL;
+}
+
+static bool ref_try_v4_port(char *s, char out[QS_RCVD_IPLEN])
+{
+	char *c = strchr(s, ':'), *d;
+	int dots = 0;
+
+	if (c && !strchr(c + 1, ':')) {
+		*c = '\0';
+		return ref_try_v4(s, out);
+	}
+	for (d = s; *d; d++) {
+		if (*d == '.' && ++dots == 4) {
+			*d = '\0';
+			return strspn(d + 1, "0123456789") == strlen(d + 1) && ref_try_v4(s, out);
+		}
+	}
+	return false;
+}
+
+static bool ref_ip_norm(struct qs_span in, char out[QS_RCVD_IPLEN])
+{
+	char buf[64], *s = buf, *e;
+
+	while (in.n > 0 && (in.p[0] == ' ' || in.p[0] == '\t')) {
+		in.p++;
+		in.n--;
+	}
+	if (in.n == 0 || in.n >= sizeof buf || (!memchr(in.p, '.', in.n) && !memchr(in.p, ':', in.n)))
+		return false;
+	memcpy(buf, in.p, in.n);
+	buf[in.n] = '\0';
+	if (*s == '[') {
+		s++;
+		if ((e = strchr(s, ']')) != NULL)
+			*e = '\0';
+	}
+	if (g_ascii_strncasecmp(s, "IPv6:", 5) == 0)
+		s += 5;
+	if ((e = strchr(s, '%')) != NULL)
+		*e = '\0';
+	if (*s == '\0')
+		return false;
+	return ref_try_v4(s, out) || ref_try_v6(s, out) || ref_try_v4_port(s, out);
+}
+
+static void test_ip_norm(void)
+{
+	static const char *const piece[] = {
+		"1", "9", "25", "255", "256", "0", "00", ".", ".", ":", "::", "a", "f", "F", "g", "x",
+		"[", "]", "IPv6:", "ipv6:", "%", "eth0", "ffff", "-", " ", "\t", "192.0.2.7", "2001:db8::1",
+		"::ffff:", "host.example", "unknown",
+	};
+	char s[96], a[QS_RCVD_IPLEN], b[QS_RCVD_IPLEN];
+	long bad = 0, yes = 0;
+	int r, k;
+
+	for (r = 0; r < 300000; r++) {
+		bool x, y;
+		s[0] = '\0';
+		for (k = (int)pick(8); k > 0 && strlen(s) < 60; k--)
+			strcat(s, piece[pick(G_N_ELEMENTS(piece))]);
+		memset(a, 0, sizeof a);
+		memset(b, 0, sizeof b);
+		x = qs_rcvd_ip_norm((struct qs_span){ s, strlen(s) }, a);
+		y = ref_ip_norm((struct qs_span){ s, strlen(s) }, b);
+		yes += y;
+		if ((x != y || (x && strcmp(a, b) != 0)) && bad++ == 0)
+			diag("\"%s\": %d \"%s\", before %d \"%s\"", s, x, x ? a : "", y, y ? b : "");
+	}
+	ok(bad == 0 && yes > 5000, "qs_rcvd_ip_norm: as the parse attempts alone (%ld addresses)", yes);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(6);
+	plan(7);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
 	test_sanitize();
 	test_note();
 	test_utf8_text();
+	test_ip_norm();
 	g_rand_free(rnd);
 	return exit_status();
 }
