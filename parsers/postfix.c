@@ -40,7 +40,8 @@ struct pf_load {
 	bool have_orig, have_full_name, have_mesg, rcpt_cap_noted;
 	/* A attributes; log_* are the original client behind a filter */
 	char *client_addr, *log_client_addr, *client_name, *log_client_name;
-	char *helo, *log_helo, *rewrite_ctx;
+	char *helo, *log_helo;
+	bool rewrite_local;		/* the last rewrite_context attribute is "local" */
 	/* content state */
 	bool in_body, want_body, content_done, hdr_full, body_full;
 	size_t line_len;		/* bytes of the current line so far (L records) */
@@ -137,7 +138,11 @@ static void attribute(struct pf_load *L, const struct pf_rec *rec)
 	else if (strcmp(name, "sasl_username") == 0)
 		set_attr(&L->m->auth_user, v, vlen);
 	else if (strcmp(name, "rewrite_context") == 0)
-		set_attr(&L->rewrite_ctx, v, vlen);
+		/* only compared with "local": what set_attr() would keep
+		 * (up to a NUL, control bytes '?') is "local" exactly when
+		 * these bytes are */
+		L->rewrite_local = strnlen((const char *)v, MIN(vlen, (size_t)QS_MAX_ADDR)) == 5 &&
+				   memcmp(v, "local", 5) == 0;
 	else if (strcmp(name, "create_time") == 0) {
 		struct pf_rec tmp = *rec;
 		gint64 t;
@@ -316,7 +321,7 @@ static int finish(struct pf_load *L, off_t file_size)
 	take(&m->client_name, &L->log_client_name, &L->client_name);
 	take(&m->client_helo, &L->log_helo, &L->helo);
 	m->local_submission = m->client_ip == NULL &&
-		((L->rewrite_ctx && strcmp(L->rewrite_ctx, "local") == 0) ||
+		(L->rewrite_local ||
 		 strcmp(m->queue, "maildrop") == 0 || L->have_full_name);
 	if (m->arrival < 0 && L->create_time > 0)
 		m->arrival = L->create_time;
@@ -349,7 +354,6 @@ static void load_done(struct pf_load *L)
 	g_free(L->log_client_name);
 	g_free(L->helo);
 	g_free(L->log_helo);
-	g_free(L->rewrite_ctx);
 }
 
 static void copy_item(struct qs_msg *m, const struct qs_item *item)
