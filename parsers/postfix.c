@@ -62,6 +62,9 @@ static int parse_fields(const struct pf_rec *rec, gint64 *out, int max)
 	while (n < max) {
 		gint64 v = 0;
 		bool digits = false, neg = false;
+		/* Postfix pads with spaces ("%15ld"): skip eight at a time */
+		while (i + 8 <= rec->len && memcmp(rec->data + i, "        ", 8) == 0)
+			i += 8;
 		while (i < rec->len && rec->data[i] == ' ')
 			i++;
 		if (i < rec->len && rec->data[i] == '-') {
@@ -107,43 +110,44 @@ static void set_attr(char **field, const guint8 *v, size_t len)
 static void attribute(struct pf_load *L, const struct pf_rec *rec)
 {
 	const guint8 *eq = memchr(rec->data, '=', rec->len);
-	size_t nlen, vlen;
+	size_t nlen, elen, vlen;
 	const guint8 *v;
-	char name[32];
 
-	if (eq == NULL || (nlen = (size_t)(eq - rec->data)) >= sizeof name)
-		return;
-	memcpy(name, rec->data, nlen);
-	name[nlen] = '\0';
+	if (eq == NULL || (nlen = (size_t)(eq - rec->data)) >= 32)
+		return;		/* no attribute of ours has a name that long */
+	/* the name as a C string would end at a NUL: compare that much,
+	 * length first (about twenty attributes per message) */
+	elen = strnlen((const char *)rec->data, nlen);
+#define NAME_IS(lit) (elen == sizeof(lit) - 1 && memcmp(rec->data, lit, sizeof(lit) - 1) == 0)
 	v = eq + 1;
 	vlen = rec->len - nlen - 1;
 	/* finish() prefers each log_* attribute (the original client
 	 * behind a filter) over the plain one: once it is known, the
 	 * plain one is not copied at all */
-	if (strcmp(name, "client_address") == 0) {
+	if (NAME_IS("client_address")) {
 		if (!L->log_client_addr)
 			set_attr(&L->client_addr, v, vlen);
-	} else if (strcmp(name, "log_client_address") == 0)
+	} else if (NAME_IS("log_client_address"))
 		set_attr(&L->log_client_addr, v, vlen);
-	else if (strcmp(name, "client_name") == 0) {
+	else if (NAME_IS("client_name")) {
 		if (!L->log_client_name)
 			set_attr(&L->client_name, v, vlen);
-	} else if (strcmp(name, "log_client_name") == 0)
+	} else if (NAME_IS("log_client_name"))
 		set_attr(&L->log_client_name, v, vlen);
-	else if (strcmp(name, "helo_name") == 0) {
+	else if (NAME_IS("helo_name")) {
 		if (!L->log_helo)
 			set_attr(&L->helo, v, vlen);
-	} else if (strcmp(name, "log_helo_name") == 0)
+	} else if (NAME_IS("log_helo_name"))
 		set_attr(&L->log_helo, v, vlen);
-	else if (strcmp(name, "sasl_username") == 0)
+	else if (NAME_IS("sasl_username"))
 		set_attr(&L->m->auth_user, v, vlen);
-	else if (strcmp(name, "rewrite_context") == 0)
+	else if (NAME_IS("rewrite_context"))
 		/* only compared with "local": what set_attr() would keep
 		 * (up to a NUL, control bytes '?') is "local" exactly when
 		 * these bytes are */
 		L->rewrite_local = strnlen((const char *)v, MIN(vlen, (size_t)QS_MAX_ADDR)) == 5 &&
 				   memcmp(v, "local", 5) == 0;
-	else if (strcmp(name, "create_time") == 0) {
+	else if (NAME_IS("create_time")) {
 		struct pf_rec tmp = *rec;
 		gint64 t;
 		tmp.data = v;
@@ -151,6 +155,7 @@ static void attribute(struct pf_load *L, const struct pf_rec *rec)
 		if (parse_fields(&tmp, &t, 1) == 1 && t > 0)
 			L->create_time = t;
 	}
+#undef NAME_IS
 }
 
 static void recipient(struct pf_load *L, const struct pf_rec *rec)
