@@ -12,6 +12,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <glib.h>
+#include "conf.h"
 #include "received_int.h"
 
 #define IPBUF 64
@@ -34,11 +35,11 @@ static void v4_text(const unsigned char b[4], char out[QS_RCVD_IPLEN])
 
 static bool try_v4(const char *s, char out[QS_RCVD_IPLEN])
 {
-	struct in_addr a4;
+	guint8 a4[4];
 
-	if (inet_pton(AF_INET, s, &a4) != 1)
+	if (!qs_ip_dotted_quad(s, strlen(s), a4))	/* inet_pton(AF_INET), no call */
 		return false;
-	v4_text((const unsigned char *)&a4.s_addr, out);
+	v4_text(a4, out);
 	return true;
 }
 
