@@ -1,5 +1,7 @@
-# CPU fast paths (hdr.c, util.c, net.c, plainmsg.c, received_lex.c): each checked
+# CPU fast paths (hdr.c, hdr_word.c, util.c, net.c, plainmsg.c, received_lex.c,
+# received_ip.c): each checked
 # against the general code it stands in for.
+libqscan_a_SOURCES += qscan/hdr_word.c
 check_PROGRAMS += t/4003-cpu-fastpaths
 t_4003_cpu_fastpaths_SOURCES = t/4003-cpu-fastpaths.c
 t_4003_cpu_fastpaths_LDADD = $(T_LIBS)

@@ -417,6 +417,8 @@ char *qs_hdr_decode(const char *raw)
 		return NULL;
 	if (plain_ascii(raw) || plain_utf8(raw))
 		return g_strdup(raw);
+	if ((dec = qs_hdr_decode_utf8_word(raw)) != NULL)
+		return dec;	/* one UTF-8 encoded word: no GMime needed */
 	qs_hdr_global_init();
 	keep_charsets();
 	utf8 = raw_to_utf8(raw);

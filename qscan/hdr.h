@@ -75,6 +75,10 @@ int qs_msg_take_fields(const struct qs_msg *m, struct qs_headers *out);
 void qs_msg_fields_free(struct qs_msg *m);
 /* RFC 2047 / 8-bit decoding to valid UTF-8; never NULL for non-NULL raw */
 char *qs_hdr_decode(const char *raw);
+/* hdr_word.c: raw is exactly one UTF-8 encoded word ("=?UTF-8?B?...?=")
+ * that decodes to valid UTF-8 without control bytes: that text, as
+ * GMime would give it; NULL for anything else (ask qs_hdr_decode) */
+char *qs_hdr_decode_utf8_word(const char *raw);
 /* the addr-spec of the first mailbox in an address header, or NULL */
 char *qs_hdr_first_address(const char *raw);
 /* a header value parsed as an address list by GMime, with undeclared

@@ -16,7 +16,9 @@
  * - qs_hdr_decode() on valid UTF-8 without "=?" (no GMime) against
  *   GMime's decoding with the same options;
  * - qs_rcvd_ip_norm() (refuses non-address characters first) against
- *   the three parse attempts it made before.
+ *   the three parse attempts it made before;
+ * - qs_hdr_decode() on one UTF-8 encoded word (hdr_word.c, no GMime)
+ *   against GMime, on encoded random text and damaged encodings.
  */
 #include "config.h"
 #include <stdio.h>
@@ -605,10 +607,88 @@ static void test_ip_norm(void)
 	ok(bad == 0 && yes > 5000, "qs_rcvd_ip_norm: as the parse attempts alone (%ld addresses)", yes);
 }
 
+/* ---- one UTF-8 encoded word ------------------------------------------ */
+
+static void q_encode(GString *out, const char *t)
+{
+	for (; *t; t++) {
+		unsigned char c = (unsigned char)*t;
+		if (c == ' ' && pick(2))
+			g_string_append_c(out, '_');
+		else if (c > ' ' && c < 0x7f && c != '?' && c != '=' && c != '_' && pick(3))
+			g_string_append_c(out, (char)c);
+		else
+			g_string_append_printf(out, pick(8) ? "=%02X" : "=%02x", c);
+	}
+}
+
+static void encoded_word(GString *w)
+{
+	static const char *const piece[] = {
+		"a", "Z", " ", "  ", "?", "=", "_", "!", "\t", "\x01", "\xc3\xa9", "\xe4\xb8\xad",
+		"\xf0\x9f\x98\x80", "\xd0\x92", "=?", "?=", "\xff", "\xc3",
+	};
+	static const char *const cs[] = { "UTF-8", "utf-8", "Utf-8", "UTF8", "iso-8859-1", "UTF-8*en" };
+	GString *t = g_string_new(NULL);
+	int k;
+
+	for (k = 1 + (int)pick(12); k > 0; k--)
+		g_string_append(t, piece[pick(G_N_ELEMENTS(piece))]);
+	g_string_printf(w, "=?%s?", pick(6) ? cs[pick(3)] : cs[pick(G_N_ELEMENTS(cs))]);
+	if (pick(2)) {
+		char *b = g_base64_encode((const guchar *)t->str, t->len);
+		g_string_append_printf(w, "%c?%s?=", pick(4) ? 'B' : 'b', b);
+		g_free(b);
+	} else {
+		g_string_append_printf(w, "%c?", pick(4) ? 'Q' : 'q');
+		q_encode(w, t->str);
+		g_string_append(w, "?=");
+	}
+	if (pick(6) == 0)	/* damage: a byte changed, cut, or text around it */
+		w->str[pick((unsigned)w->len)] = "A=?_ x/+"[pick(8)];
+	else if (pick(10) == 0)
+		g_string_truncate(w, pick((unsigned)w->len));
+	else if (pick(10) == 0)
+		g_string_prepend(w, "Re: ");
+	g_string_free(t, TRUE);
+}
+
+static void test_encoded_word(void)
+{
+	static const char *fallback[] = { "utf-8", "cp949", "iso-8859-1", NULL };
+	GMimeParserOptions *o;
+	GString *w = g_string_new(NULL);
+	long bad = 0, fast = 0;
+	int r;
+
+	qs_hdr_global_init();
+	o = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(o, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(o, GMIME_RFC_COMPLIANCE_LOOSE);
+	for (r = 0; r < 100000; r++) {
+		char *mine, *ref, *quick;
+		encoded_word(w);
+		quick = qs_hdr_decode_utf8_word(w->str);
+		if (quick == NULL)
+			continue;
+		fast++;
+		mine = qs_hdr_decode(w->str);
+		ref = g_mime_utils_header_decode_text(o, w->str);
+		if ((strcmp(mine, ref) != 0 || strcmp(quick, ref) != 0) && bad++ == 0)
+			diag("\"%s\": got \"%s\", GMime \"%s\"", w->str, mine, ref);
+		g_free(mine);
+		g_free(ref);
+		g_free(quick);
+	}
+	ok(bad == 0 && fast > 10000, "one UTF-8 encoded word: as GMime decodes it (%ld words)", fast);
+	g_mime_parser_options_free(o);
+	g_string_free(w, TRUE);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(7);
+	plan(8);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
@@ -616,6 +696,7 @@ int main(void)
 	test_note();
 	test_utf8_text();
 	test_ip_norm();
+	test_encoded_word();
 	g_rand_free(rnd);
 	return exit_status();
 }
