@@ -18,7 +18,10 @@
  * - qs_rcvd_ip_norm() (refuses non-address characters first) against
  *   the three parse attempts it made before;
  * - qs_hdr_decode() on one UTF-8 encoded word (hdr_word.c, no GMime)
- *   against GMime, on encoded random text and damaged encodings.
+ *   against GMime, on encoded random text and damaged encodings;
+ * - qs_hdr_parse() (block-wide NUL/CR check, one-line fields, SSE2
+ *   field names) against the field splitter as it was, on random
+ *   header blocks with folding, CR, NUL, 8-bit and garbage lines.
  */
 #include "config.h"
 #include <stdio.h>
@@ -685,10 +688,152 @@ static void test_encoded_word(void)
 	g_string_free(w, TRUE);
 }
 
+/* ---- qs_hdr_parse: the splitter before this round --------------------- */
+
+#define REF_MAX_HEADERS 10000	/* QS_MAX_HEADERS in hdr.c */
+
+struct ref_field {
+	char *name, *value;
+};
+
+static size_t ref_name_len(const guint8 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == ':')
+			return i;
+		if (p[i] <= 32 || p[i] >= 127)
+			return 0;
+	}
+	return 0;
+}
+
+static void ref_add_field(GArray *out, bool *trunc, const guint8 *p, size_t n, size_t name_len)
+{
+	struct ref_field f;
+	GString *v = g_string_new(NULL);
+	size_t i = name_len + 1, k;
+
+	if (out->len >= REF_MAX_HEADERS) {
+		*trunc = true;
+		g_string_free(v, TRUE);
+		return;
+	}
+	f.name = g_strndup((const char *)p, name_len);
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	while (i < n) {
+		const guint8 *nl = memchr(p + i, '\n', n - i);
+		size_t j = nl ? (size_t)(nl - p) : n, seg = j - i;
+
+		if (v->len + seg > QS_MAX_HEADER_LINE) {
+			seg = QS_MAX_HEADER_LINE - v->len;
+			*trunc = true;
+			j = n;
+		}
+		for (k = 0; k < seg; k++)
+			if (p[i + k] != '\r')
+				g_string_append_c(v, p[i + k] ? (char)p[i + k] : ' ');
+		i = j + 1;
+	}
+	while (v->len > 0 && (v->str[v->len - 1] == ' ' || v->str[v->len - 1] == '\t'))
+		g_string_truncate(v, v->len - 1);
+	f.value = g_string_free(v, FALSE);
+	g_array_append_val(out, f);
+}
+
+static void ref_hdr_parse(const guint8 *data, size_t len, GArray *out, guint *malformed, bool *trunc)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		size_t start = pos, name_len, end = pos;
+		for (;;) {
+			const guint8 *nl = memchr(data + end, '\n', len - end);
+			end = nl ? (size_t)(nl - data) + 1 : len;
+			if (end >= len || (data[end] != ' ' && data[end] != '\t'))
+				break;
+		}
+		pos = end;
+		name_len = ref_name_len(data + start, end - start);
+		if (name_len == 0) {
+			(*malformed)++;
+			continue;
+		}
+		ref_add_field(out, trunc, data + start, end - start, name_len);
+	}
+}
+
+static void test_hdr_parse(void)
+{
+	static const char *const piece[] = {
+		"Subject", "X-MDaemon-Deliver-To", "Received", "a", ":", ": ", " ", "\t", "\n", "\n ", "\n\t",
+		"\r", "\r\n", "value", "x@y.example", "(c)", "\xc3\xa9", "\x80", "\x7f", "\x01", "=?", "From ",
+		"A-Very-Long-Field-Name-Beyond-Sixteen", ";", "[", "\n\n",
+	};
+	GByteArray *in = g_byte_array_new();
+	struct qs_headers h;
+	GArray *ref = g_array_new(FALSE, FALSE, sizeof(struct ref_field));
+	long bad = 0, fields = 0;
+	int r, k;
+
+	memset(&h, 0, sizeof h);
+	qs_headers_init(&h);
+	for (r = 0; r < 30000; r++) {
+		guint malformed = 0, i;
+		bool trunc = false, same;
+		int rc;
+
+		g_byte_array_set_size(in, 0);
+		for (k = (int)pick(60); k > 0; k--) {
+			const char *pc = piece[pick(G_N_ELEMENTS(piece))];
+			if (pick(4) == 0) {	/* mostly well-formed lines */
+				static const char *const name[] = { "\nSubject: ", "\nX-MDRcpt-To:", "\nReceived: ",
+					"\nA-Very-Long-Field-Name-Beyond-Sixteen:" };
+				pc = name[pick(G_N_ELEMENTS(name))];
+			}
+			g_byte_array_append(in, (const guint8 *)pc, (guint)strlen(pc));
+			if (pick(30) == 0)
+				g_byte_array_append(in, (const guint8 *)"", 1);	/* a NUL */
+		}
+		if (r % 5000 == 1)	/* more fields than are kept */
+			for (k = 0; k < REF_MAX_HEADERS + 10; k++)
+				g_byte_array_append(in, (const guint8 *)"a:b\n", 4);
+		if (r % 500 == 0) {	/* a value past QS_MAX_HEADER_LINE */
+			g_byte_array_append(in, (const guint8 *)"Long: ", 6);
+			for (k = 0; k < QS_MAX_HEADER_LINE / 8 + 20; k++)
+				g_byte_array_append(in, (const guint8 *)"abcdefg\n", 8);
+		}
+		rc = qs_hdr_parse(in->data, in->len, &h);
+		ref_hdr_parse(in->data, in->len, ref, &malformed, &trunc);
+		same = h.list->len == ref->len && h.malformed == malformed && h.truncated == trunc &&
+		       (rc < 0) == trunc;
+		for (i = 0; same && i < ref->len; i++) {
+			const struct qs_header *f = g_ptr_array_index(h.list, i);
+			const struct ref_field *e = &g_array_index(ref, struct ref_field, i);
+			same = strcmp(f->name, e->name) == 0 && f->name_len == strlen(e->name) &&
+			       strcmp(f->value, e->value) == 0;
+		}
+		fields += ref->len;
+		if (!same && bad++ == 0)
+			diag("header splits differ on a %u-byte block (%u/%u fields)", in->len, h.list->len, ref->len);
+		for (i = 0; i < ref->len; i++) {
+			g_free(g_array_index(ref, struct ref_field, i).name);
+			g_free(g_array_index(ref, struct ref_field, i).value);
+		}
+		g_array_set_size(ref, 0);
+	}
+	ok(bad == 0 && fields > 100000, "qs_hdr_parse: as the splitter before (%ld fields)", fields);
+	qs_headers_free(&h);
+	g_array_free(ref, TRUE);
+	g_byte_array_free(in, TRUE);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(8);
+	plan(9);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
@@ -697,6 +842,7 @@ int main(void)
 	test_utf8_text();
 	test_ip_norm();
 	test_encoded_word();
+	test_hdr_parse();
 	g_rand_free(rnd);
 	return exit_status();
 }
