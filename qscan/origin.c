@@ -46,6 +46,60 @@ bool qs_ip_is_trusted(const struct qs_config *c, const char *ip)
 		      qs_net_list_match(c->local_addresses, ip));
 }
 
+/*
+ * ipfacts - "trusted?" and "this host?" for the addresses one message's
+ * walk asks about, each answered once: the walk asks the same address
+ * several times, and each answer parses it and scans two network lists.
+ * Both are pure functions of the configuration and the address text.
+ */
+#define IPFACTS_MAX 8
+struct ipfacts {
+	const struct qs_config *c;
+	const char *ip[IPFACTS_MAX];
+	signed char trusted[IPFACTS_MAX], us[IPFACTS_MAX];	/* -1: not asked yet */
+	int n;
+};
+
+static int ipfacts_slot(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->ip[i] == ip || strcmp(f->ip[i], ip) == 0)
+			return i;
+	if (f->n == IPFACTS_MAX)
+		return -1;	/* (a long chain: just ask) */
+	f->ip[f->n] = ip;
+	f->trusted[f->n] = f->us[f->n] = -1;
+	return f->n++;
+}
+
+static bool f_trusted(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	if (ip == NULL)
+		return false;
+	if ((i = ipfacts_slot(f, ip)) < 0)
+		return qs_ip_is_trusted(f->c, ip);
+	if (f->trusted[i] < 0)
+		f->trusted[i] = qs_ip_is_trusted(f->c, ip);
+	return f->trusted[i] != 0;
+}
+
+static bool f_us(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	if (ip == NULL)
+		return false;
+	if ((i = ipfacts_slot(f, ip)) < 0)
+		return qs_ip_is_us(f->c, ip);
+	if (f->us[i] < 0)
+		f->us[i] = qs_ip_is_us(f->c, ip);
+	return f->us[i] != 0;
+}
+
 /* host_norm - lower-case, no trailing dot, "[1.2.3.4]" -> "1.2.3.4" */
 static char *host_norm(const char *host, bool *literal)
 {
@@ -225,9 +279,11 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, const char **raw
 }
 
 /* hop_continues - is hops[i] still ours, given hops[i-1] is? */
-static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
+static bool hop_continues(struct ipfacts *f, const struct qs_hop *prev,
 			  const char *prev_raw, const struct qs_hop *h, const char *names_extra)
 {
+	const struct qs_config *c = f->c;
+
 	if (hop_is_local(prev, prev_raw))
 		return false;
 	if (prev->ip == NULL) {
@@ -243,22 +299,23 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 	/* behind loopback: our MTA or a local filter (amavisd "by localhost")
 	 * wrote the next line only if it names us; a local program that
 	 * re-sends mail it fetched elsewhere brings foreign lines along */
-	if (qs_ip_is_us(c, prev->ip))
+	if (f_us(f, prev->ip))
 		return qs_host_is_ours(c, h->by, names_extra) || by_is_localhost(h->by);
 	/* prev->trusted is qs_ip_is_trusted(prev->ip), set by mark_ours() */
 	return prev->trusted && qs_host_is_ours(c, h->by, names_extra);
 }
 
 /* mark_ours - returns the index of the first ours hop, -1 if none */
-static int mark_ours(const struct qs_config *c, GPtrArray *hops, const char **raws,
+static int mark_ours(struct ipfacts *f, GPtrArray *hops, const char **raws,
 		     bool carried, const char *extra, const char **newest_by)
 {
+	const struct qs_config *c = f->c;
 	int start = 0, i, n = (int)hops->len;
 
 	*newest_by = extra;
 	for (i = 0; i < n; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
-		h->trusted = h->ip && qs_ip_is_trusted(c, h->ip);
+		h->trusted = h->ip && f_trusted(f, h->ip);
 	}
 	if (n == 0)
 		return -1;
@@ -278,7 +335,7 @@ static int mark_ours(const struct qs_config *c, GPtrArray *hops, const char **ra
 		/* the qmail pair's lower line names the host: learn it */
 		if (i == start + 1 && prev->by == NULL && h->by && !carried)
 			*newest_by = h->by;
-		if (!hop_continues(c, prev, raws[i - 1], h, *newest_by))
+		if (!hop_continues(f, prev, raws[i - 1], h, *newest_by))
 			break;
 		h->ours = true;
 	}
@@ -330,12 +387,11 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 }
 
 /* inward - the walk may look behind ip (trusted or this host); *memo
- * keeps the answer for the same ip (-1: not known yet): the walk asks
- * it up to twice per hop, and each asks parse the address */
-static bool inward(const struct qs_config *c, const char *ip, int *memo)
+ * keeps the answer for the current deepest address (-1: not known yet) */
+static bool inward(struct ipfacts *f, const char *ip, int *memo)
 {
 	if (*memo < 0)
-		*memo = qs_ip_is_trusted(c, ip) || qs_ip_is_us(c, ip);
+		*memo = f_trusted(f, ip) || f_us(f, ip);
 	return *memo != 0;
 }
 
@@ -347,7 +403,7 @@ static bool inward(const struct qs_config *c, const char *ip, int *memo)
  * external origin IP that is counted (going on through trusted hosts
  * until the first that is neither trusted nor us).
  */
-static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j,
+static void walk_origin(struct ipfacts *f, const struct qs_msg *m, struct qs_judgement *j,
 			GPtrArray *hops, const char **raws, int start)
 {
 	const char *deepest = NULL, *policy = NULL;
@@ -356,7 +412,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 
 	if (m->client_ip) {
 		deepest = m->client_ip;
-		if (!qs_ip_is_us(c, m->client_ip))
+		if (!f_us(f, m->client_ip))
 			policy = m->client_ip;
 	} else if (m->local_submission) {
 		qs_trace_add(j, "origin", false, "local submission: no network origin");
@@ -365,7 +421,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	for (i = start; start >= 0 && i < (int)hops->len; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
 		const char *raw = raws[i];
-		if (deepest && !inward(c, deepest, &deep_in))
+		if (deepest && !inward(f, deepest, &deep_in))
 			break;
 		if (hop_is_local(h, raw)) {
 			if (!deepest && !bounce_daemon(raw))
@@ -374,11 +430,11 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		}
 		if (h->ip == NULL)
 			continue;
-		if (!policy && h->ours && !qs_ip_is_us(c, h->ip)) {
+		if (!policy && h->ours && !f_us(f, h->ip)) {
 			policy = h->ip;
 			policy_at = i + 1;
 		}
-		if (deepest == NULL || inward(c, deepest, &deep_in)) {
+		if (deepest == NULL || inward(f, deepest, &deep_in)) {
 			deepest = h->ip;
 			deep_in = -1;
 		}
@@ -389,7 +445,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		return;
 	}
 	if (policy == NULL)
-		policy = m->client_ip && !qs_ip_is_us(c, m->client_ip) ? m->client_ip : NULL;
+		policy = m->client_ip && !f_us(f, m->client_ip) ? m->client_ip : NULL;
 	if (policy == NULL) {
 		/* only this host itself: loopback/local_addresses */
 		policy = m->client_ip ? m->client_ip : deepest;
@@ -403,8 +459,8 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		j->origin_helo = m->client_helo;
 		j->origin_name = m->client_name;
 	}
-	j->origin_trusted = qs_ip_is_trusted(c, policy);
-	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
+	j->origin_trusted = f_trusted(f, policy);
+	j->origin_external = !j->origin_trusted && !f_us(f, policy);
 	j->origin_ip = (char *)deepest;	/* borrowed until own_strings() */
 	if (!j->quiet) {	/* (a bulk scan records no trace: skip the printf) */
 		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
@@ -412,7 +468,7 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		qs_trace_add(j, "origin", true, "client %s (%s) is %s; counted origin %s%s", policy, where,
 			     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
 			     "this host but not in trusted_networks", deepest,
-			     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ?
+			     f_trusted(f, deepest) || f_us(f, deepest) ?
 			     " (no external sender behind it)" : "");
 		g_free(where);
 	}
@@ -559,14 +615,15 @@ void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 {
 	const char *raws[QS_MAX_RECEIVED];	/* raw value of each hop */
 	const char *newest_by = NULL;
+	struct ipfacts f = { .c = c };
 	int start;
 
 	parse_hops(j, j->hops, raws);
-	start = mark_ours(c, j->hops, raws, carried, extra_name, &newest_by);
+	start = mark_ours(&f, j->hops, raws, carried, extra_name, &newest_by);
 	if (carried)
 		j->carried_passed_here = start >= 0;
 	find_client(m, j, j->hops, raws, start);
-	walk_origin(c, m, j, j->hops, raws, start);
+	walk_origin(&f, m, j, j->hops, raws, start);
 	find_auth(m, j, j->hops, raws);
 	own_strings(j);
 }
