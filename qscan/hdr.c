@@ -76,8 +76,8 @@ void qs_headers_clear(struct qs_headers *h)
 {
 	if (h->list)
 		g_ptr_array_set_size(h->list, 0);
-	if (h->fields)
-		g_array_set_size(h->fields, 0);
+	/* h->fields keeps its length: it is storage (its length is its
+	 * room, see add_field), the count is list->len */
 	if (h->arena)
 		g_string_truncate(h->arena, 0);
 	h->malformed = 0;
@@ -214,7 +214,8 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 	w[vlen] = '\0';
 	a->len = base + name_len + 1 + vlen + 1;
 	a->str[a->len] = '\0';
-	/* `fields` is sized ahead in steps (no call per field) */
+	/* `fields` is sized ahead in steps (no call per field) and never
+	 * shrunk: its length is the room, kept from message to message */
 	if (*nf == out->fields->len)
 		g_array_set_size(out->fields, MIN(2 * *nf + 32, QS_MAX_HEADERS));
 	g_array_index(out->fields, struct qs_header, (*nf)++) = h;
@@ -225,7 +226,6 @@ static void fix_pointers(struct qs_headers *out, guint nf)
 {
 	guint i;
 
-	g_array_set_size(out->fields, nf);
 	g_ptr_array_set_size(out->list, (gint)nf);
 	for (i = 0; i < nf; i++) {
 		struct qs_header *h = &g_array_index(out->fields, struct qs_header, i);

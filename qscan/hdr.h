@@ -26,7 +26,8 @@ struct qs_headers {
 	bool truncated;		/* a cap was hit */
 	/* storage behind `list`, reused from message to message so that a
 	 * scan does not allocate per header field */
-	GArray *fields;		/* struct qs_header, pointing into arena */
+	GArray *fields;		/* struct qs_header, pointing into arena; its length
+				 * is its room (the count is list->len) */
 	GString *arena;		/* name\0value\0 ... */
 	/* qs_msg_fields() only: a copy of the bytes `list` was split from */
 	GByteArray *src;
