@@ -149,6 +149,24 @@ size_t qs_rlex_last_semicolon(const struct qs_rlex *lx)
 	return last;
 }
 
+#ifdef __SSE2__
+/* bit i: byte i of the 16 ends a word or quotes the next one */
+static inline unsigned word_stop_mask(const char *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i a = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\t'))),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+	__m128i b = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+				 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')),
+					      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(a, b));
+}
+#endif
+
 /* A word ends at a blank, a parenthesis or ';'. "<...>" may hold
  * blanks (display forms in "for"), so it runs to its '>' when that is
  * near. */
@@ -165,6 +183,31 @@ static size_t word_end(const struct qs_rlex *lx, size_t i, size_t end)
 				break;
 		}
 	}
+#ifdef __SSE2__
+	/* sixteen bytes per step to the next blank, parenthesis, ';' or
+	 * backslash (the last step padded with a plain byte) */
+	for (j = i; j < end;) {
+		char tmp[16];
+		unsigned m;
+
+		if (end - j >= 16) {
+			m = word_stop_mask(s + j);
+		} else {
+			memset(tmp, 'a', sizeof tmp);
+			memcpy(tmp, s + j, end - j);
+			m = word_stop_mask(tmp);
+		}
+		if (m == 0) {
+			j += 16;
+			continue;
+		}
+		j += (size_t)__builtin_ctz(m);
+		if (j >= end || (cls[(unsigned char)s[j]] & C_STOP))
+			break;
+		j += j + 1 < end ? 2 : 1;	/* a backslash quotes the next byte */
+	}
+	return MIN(j, end);
+#else
 	for (j = i; j < end; j++) {
 		unsigned char k = cls[(unsigned char)s[j]];
 		if (k & C_STOP)
@@ -173,6 +216,7 @@ static size_t word_end(const struct qs_rlex *lx, size_t i, size_t end)
 			j++;
 	}
 	return j;
+#endif
 }
 
 int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rtok *t)
