@@ -192,6 +192,8 @@ static size_t word_end(const struct qs_rlex *lx, size_t i, size_t end)
 
 		if (end - j >= 16) {
 			m = word_stop_mask(s + j);
+		} else if (j + 16 <= lx->n) {	/* inside the value: read, drop bits past end */
+			m = word_stop_mask(s + j) & ((1u << (end - j)) - 1);
 		} else {
 			memset(tmp, 'a', sizeof tmp);
 			memcpy(tmp, s + j, end - j);
