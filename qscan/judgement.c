@@ -126,10 +126,14 @@ static void append_uint(GString *s, guint n)
 /* (appends, not printf: this runs once per message of a 1M queue) */
 void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 {
-	GString *s = g_string_sized_new(256);
+	/* a GString on the stack around a heap buffer: the buffer becomes
+	 * j->explanation, so only it is allocated (GLib grows it with
+	 * g_realloc like any GString's) */
+	GString sb = { g_malloc(256), 0, 256 }, *s = &sb;
 	const char *doms[4];
 	guint i, k, ndoms = 0;
 
+	sb.str[0] = '\0';
 	put_str(s, qs_verdict_name(j->verdict));
 	PUT(s, ": ");
 	for (i = 0; i < j->reasons->len; i++) {
@@ -181,5 +185,5 @@ void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 		PUT(s, ", auth ");
 		put_str(s, j->auth_user);
 	}
-	j->explanation = g_string_free(s, FALSE);
+	j->explanation = sb.str;
 }

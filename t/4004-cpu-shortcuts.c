@@ -21,15 +21,19 @@
  *   against GMime, on encoded random text and damaged encodings;
  * - qs_hdr_parse() (block-wide NUL/CR check, one-line fields, SSE2
  *   field names) against the field splitter as it was, on random
- *   header blocks with folding, CR, NUL, 8-bit and garbage lines.
+ *   header blocks with folding, CR, NUL, 8-bit and garbage lines;
+ * - qs_judgement_explain() (a stack GString around its buffer) on
+ *   senders short and long enough to make the buffer grow.
  */
 #include "config.h"
 #include <stdio.h>
 #include <arpa/inet.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include "classify.h"
 #include "hdr.h"
 #include "msg.h"
+#include "policy_int.h"
 #include "qs_limits.h"
 #include "received_int.h"
 #include "util.h"
@@ -830,10 +834,40 @@ static void test_hdr_parse(void)
 	g_byte_array_free(in, TRUE);
 }
 
+/* ---- qs_judgement_explain ------------------------------------------ */
+
+static void test_explain(void)
+{
+	static const size_t lens[] = { 1, 200, 255, 256, 1000, 2048 };
+	struct qs_msg *m = qs_msg_new();
+	struct qs_judgement j;
+	long bad = 0;
+	guint i;
+
+	qs_judgement_init(&j);
+	for (i = 0; i < G_N_ELEMENTS(lens); i++) {
+		char *want;
+		g_free(m->sender);
+		m->sender = g_strnfill(lens[i], 's');
+		qs_judgement_clear(&j);
+		j.verdict = QS_VERDICT_RELAY;
+		g_ptr_array_add(j.reasons, g_strdup("open-relay"));
+		j.origin_ip = g_strdup("192.0.2.7");
+		qs_judgement_explain(m, &j);
+		want = g_strdup_printf("relay: open-relay - sender %s, 0 recipients, from 192.0.2.7", m->sender);
+		if (g_strcmp0(j.explanation, want) != 0 && bad++ == 0)
+			diag("explanation for a %zu-byte sender: \"%.80s...\"", lens[i], j.explanation);
+		g_free(want);
+	}
+	ok(bad == 0, "qs_judgement_explain: whole text, buffer grown past 256 bytes");
+	qs_judgement_destroy(&j);
+	qs_msg_free(&m);
+}
+
 int main(void)
 {
 	rnd = g_rand_new_with_seed(4004);
-	plan(9);
+	plan(10);
 	test_lexer();
 	test_name_eq();
 	test_splitter();
@@ -843,6 +877,7 @@ int main(void)
 	test_ip_norm();
 	test_encoded_word();
 	test_hdr_parse();
+	test_explain();
 	g_rand_free(rnd);
 	return exit_status();
 }
