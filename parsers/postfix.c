@@ -45,6 +45,7 @@ struct pf_load {
 	/* content state */
 	bool in_body, want_body, content_done, hdr_full, body_full;
 	size_t line_len;		/* bytes of the current line so far (L records) */
+	size_t hdr_len, body_len;	/* bytes of m->hdr, m->body in use (see reserve()) */
 	/* pending O record for the next recipient: only the first
 	 * QS_MAX_ADDR bytes are ever used, so a fixed buffer (no
 	 * allocation per message) holds all of it that matters; last, so
@@ -110,15 +111,16 @@ static void set_attr(char **field, const guint8 *v, size_t len)
 static void attribute(struct pf_load *L, const struct pf_rec *rec)
 {
 	const guint8 *eq = memchr(rec->data, '=', rec->len);
-	size_t nlen, elen, vlen;
+	size_t nlen, vlen;
 	const guint8 *v;
 
 	if (eq == NULL || (nlen = (size_t)(eq - rec->data)) >= 32)
 		return;		/* no attribute of ours has a name that long */
-	/* the name as a C string would end at a NUL: compare that much,
-	 * length first (about twenty attributes per message) */
-	elen = strnlen((const char *)rec->data, nlen);
-#define NAME_IS(lit) (elen == sizeof(lit) - 1 && memcmp(rec->data, lit, sizeof(lit) - 1) == 0)
+	/* the name as a C string (it would end at a NUL) equals lit: lit's
+	 * bytes, then the end of the name or a NUL; length first (about
+	 * twenty attributes per message) */
+#define NAME_IS(lit) (nlen >= sizeof(lit) - 1 && memcmp(rec->data, lit, sizeof(lit) - 1) == 0 && \
+		      (nlen == sizeof(lit) - 1 || rec->data[sizeof(lit) - 1] == '\0'))
 	v = eq + 1;
 	vlen = rec->len - nlen - 1;
 	/* finish() prefers each log_* attribute (the original client
@@ -188,24 +190,41 @@ static void skip_content(struct pf_load *L)
 		L->r.pos = off;
 }
 
-static void append_capped(GByteArray *a, const guint8 *p, size_t n, bool nl, size_t cap, bool *full)
+/* room for n more bytes after the first len of a (len + n <= cap):
+ * a->len is only the room reserved, in doubling steps, while the
+ * content is read (sync_content() sets the real lengths): a header
+ * then costs a few resizes, not one call per line */
+static guint8 *reserve(GByteArray *a, size_t len, size_t n, size_t cap)
 {
-	size_t room = cap - MIN(cap, (size_t)a->len);
+	if (len + n > a->len)
+		g_byte_array_set_size(a, (guint)MAX(len + n, MIN(2 * (size_t)a->len + 256, cap)));
+	return a->data + len;
+}
+
+static void append_capped(GByteArray *a, size_t *len, const guint8 *p, size_t n, bool nl, size_t cap,
+			  bool *full)
+{
+	size_t room = cap - MIN(cap, *len);
+	guint8 *w;
 
 	if (n + (nl ? 1 : 0) > room) {
-		g_byte_array_append(a, p, (guint)MIN(n, room));
+		memcpy(reserve(a, *len, MIN(n, room), cap), p, MIN(n, room));
+		*len += MIN(n, room);
 		*full = true;
 		return;
 	}
-	if (nl) {
-		/* line and newline in one step: this runs for every header line */
-		guint at = a->len;
-		g_byte_array_set_size(a, at + (guint)n + 1);
-		memcpy(a->data + at, p, n);
-		a->data[at + n] = '\n';
-		return;
-	}
-	g_byte_array_append(a, p, (guint)n);
+	/* line and newline in one step: this runs for every header line */
+	w = reserve(a, *len, n + (nl ? 1 : 0), cap);
+	memcpy(w, p, n);
+	if (nl)
+		w[n] = '\n';
+	*len += n + (nl ? 1 : 0);
+}
+
+static void sync_content(struct pf_load *L)
+{
+	g_byte_array_set_size(L->m->hdr, (guint)L->hdr_len);
+	g_byte_array_set_size(L->m->body, (guint)L->body_len);
 }
 
 /* N = a line (newline after it), L = a fragment of a longer line */
@@ -223,7 +242,7 @@ static void content(struct pf_load *L, const struct pf_rec *rec)
 				skip_content(L);
 			return;
 		}
-		append_capped(L->m->hdr, rec->data, rec->len, nl, QS_MAX_HEADER_BLOCK, &L->hdr_full);
+		append_capped(L->m->hdr, &L->hdr_len, rec->data, rec->len, nl, QS_MAX_HEADER_BLOCK, &L->hdr_full);
 		L->line_len = nl ? 0 : L->line_len + rec->len;
 		if (L->hdr_full) {
 			qs_msg_note(L->m, "%s: header block larger than %d bytes; the rest is not read",
@@ -232,7 +251,7 @@ static void content(struct pf_load *L, const struct pf_rec *rec)
 		}
 		return;
 	}
-	append_capped(L->m->body, rec->data, rec->len, nl, QS_MAX_BODY, &L->body_full);
+	append_capped(L->m->body, &L->body_len, rec->data, rec->len, nl, QS_MAX_BODY, &L->body_full);
 	if (L->body_full)
 		skip_content(L);
 }
@@ -244,7 +263,7 @@ static void content_end(struct pf_load *L)
 	if (L->in_body || L->content_done)
 		return;
 	if (L->line_len > 0)
-		append_capped(L->m->hdr, (const guint8 *)"", 0, true, QS_MAX_HEADER_BLOCK, &L->hdr_full);
+		append_capped(L->m->hdr, &L->hdr_len, (const guint8 *)"", 0, true, QS_MAX_HEADER_BLOCK, &L->hdr_full);
 	if (!L->hdr_full) {
 		L->in_body = true;
 		L->m->hdr_complete = true;
@@ -451,6 +470,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	pf_reader_init(&L.r, fd, st.st_size);
 	while ((rc = pf_rec_next(&L.r, &rec)) > 0 && (rc = record(&L, &rec)) > 0)
 		;
+	sync_content(&L);
 	if (rc == 0)
 		rc = finish(&L, st.st_size);
 	if (rc < 0 && L.r.io_error)
