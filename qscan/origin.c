@@ -173,19 +173,24 @@ static bool hop_is_local(const struct qs_hop *h, const char *raw)
 }
 
 /* with_is_auth - ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, IceWarp's ASMTP */
+/* ASCII case-insensitive suffix, tail given in upper case (no copy:
+ * this is asked for every hop written here) */
+static bool ci_suffix(const char *s, size_t n, const char *tail)
+{
+	size_t k = strlen(tail);
+
+	return n >= k && g_ascii_strncasecmp(s + n - k, tail, k) == 0;
+}
+
 static bool with_is_auth(const char *with)
 {
-	char *w;
-	bool yes;
+	size_t n;
 
 	if (with == NULL)
 		return false;
-	w = g_ascii_strup(with, -1);
-	yes = strcmp(w, "ASMTP") == 0 || g_str_has_suffix(w, "SMTPA") ||
-	      g_str_has_suffix(w, "SMTPSA") || g_str_has_suffix(w, "LMTPA") ||
-	      g_str_has_suffix(w, "LMTPSA");
-	g_free(w);
-	return yes;
+	n = strlen(with);
+	return g_ascii_strcasecmp(with, "ASMTP") == 0 || ci_suffix(with, n, "SMTPA") ||
+	       ci_suffix(with, n, "SMTPSA") || ci_suffix(with, n, "LMTPA") || ci_suffix(with, n, "LMTPSA");
 }
 
 /* phrase_user - the word after a phrase like "(authenticated as ", or NULL */

@@ -60,7 +60,7 @@ static bool zone_comment(const char *p, size_t n)
  */
 void qs_rcvd_date(struct qs_rp *r, struct qs_span d)
 {
-	char buf[QS_RCVD_MAX_DATE + 1];
+	char *buf = r->date;	/* written in place, QS_RCVD_MAX_DATE + 1 bytes */
 	size_t i = 0, j, len = 0;
 	const char *close;
 	struct qs_span w;
@@ -101,7 +101,6 @@ void qs_rcvd_date(struct qs_rp *r, struct qs_span d)
 		len += w.n;
 		i = j;
 	}
-	memcpy(r->date, buf, len);
 	r->date_len = len;
 }
 

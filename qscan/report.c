@@ -104,7 +104,8 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 {
 	const struct qs_msg *m = &res->msg;
 	const struct qs_judgement *j = &res->j;
-	char *arrival = qs_iso_time(m->arrival);
+	char abuf[QS_ISO_TIME_LEN], *aheap = NULL;
+	const char *arrival = qs_iso_time_into(m->arrival, abuf) ? abuf : (aheap = qs_iso_time(m->arrival));
 
 	PUT(out, "{\"type\":\"message\"");
 	json_key(out, "format", m->format);
@@ -143,7 +144,7 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 		json_strv(out, m->notes);
 	}
 	PUT(out, "}");
-	g_free(arrival);
+	g_free(aheap);
 }
 
 static void count(GHashTable *t, const char *key)

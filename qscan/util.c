@@ -558,7 +558,7 @@ char *qs_ascii_lower(const char *s)
 /* iso_time_fast - the same text as g_date_time_format(.."%Y-%m-%dT%H:%M:%SZ")
  * for 0 <= t < year 10000, without a GDateTime per message: days to a
  * civil date by the proleptic Gregorian era arithmetic */
-static char *iso_time_fast(gint64 t)
+static void iso_time_fast(gint64 t, char *s)
 {
 	gint64 days = t / 86400, secs = t % 86400, z, era, doe, yoe, doy, mp, y, mo, d;
 
@@ -573,7 +573,6 @@ static char *iso_time_fast(gint64 t)
 	mo = mp < 10 ? mp + 3 : mp - 9;
 	y += mo <= 2;
 	{
-		char *s = g_malloc(21);
 		int v[6] = { (int)y, (int)mo, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) };
 		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
 		char *p = s;
@@ -585,8 +584,15 @@ static char *iso_time_fast(gint64 t)
 		for (i = 1; i < 6; i++, p += 3)
 			p[0] = (char)('0' + v[i] / 10), p[1] = (char)('0' + v[i] % 10), p[2] = sep[i];
 		*p = '\0';
-		return s;
 	}
+}
+
+bool qs_iso_time_into(gint64 t, char out[QS_ISO_TIME_LEN])
+{
+	if (t < 0 || t >= G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
+		return false;
+	iso_time_fast(t, out);
+	return true;
 }
 
 char *qs_iso_time(gint64 t)
@@ -596,8 +602,11 @@ char *qs_iso_time(gint64 t)
 
 	if (t < 0)
 		return NULL;
-	if (t < G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
-		return iso_time_fast(t);
+	if (t < G_GINT64_CONSTANT(253402300800)) {	/* before the year 10000 */
+		s = g_malloc(QS_ISO_TIME_LEN);
+		iso_time_fast(t, s);
+		return s;
+	}
 	dt = g_date_time_new_from_unix_utc(t);
 	if (dt == NULL)
 		return NULL;
