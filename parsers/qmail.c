@@ -475,11 +475,12 @@ out:
 
 static const char *find_file(const struct qs_item *it, const char *prefix)
 {
+	size_t n = strlen(prefix);
 	guint i;
 
 	for (i = 0; i < it->files->len; i++) {
 		const char *f = g_ptr_array_index(it->files, i);
-		if (g_str_has_prefix(f, prefix))
+		if (f[0] == prefix[0] && strncmp(f, prefix, n) == 0)	/* prefix, no GLib call */
 			return f;
 	}
 	return NULL;

@@ -171,9 +171,33 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 }
 
 /* feed - push bytes; returns false once nothing more is wanted */
+/*
+ * whole_lf_header - the common first chunk: the header ends ("\n\n") in
+ * it, holds no CR, does not start with an empty line and fits the cap.
+ * Then the byte machine below would copy it line by line and stop right
+ * after the empty line; this copies it at once. Returns the bytes
+ * consumed (header and the empty line), 0 when the chunk is not so.
+ */
+static size_t whole_lf_header(struct splitter *s, const guint8 *p, size_t n)
+{
+	const guint8 *e;
+	size_t h;
+
+	if (s->len != 0 || s->prev != '\n' || s->pending_cr || n == 0 || p[0] == '\n' ||
+	    (e = memmem(p, n, "\n\n", 2)) == NULL)
+		return 0;
+	h = (size_t)(e - p) + 1;	/* up to and with the last line's LF */
+	if (h > QS_MAX_HEADER_BLOCK || memchr(p, '\r', h) != NULL)
+		return 0;
+	memcpy(hdr_room(s, h), p, h);
+	s->len = h;
+	s->in_body = true;	/* prev stays '\n' */
+	return h + 1;
+}
+
 static bool feed(struct splitter *s, const guint8 *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = whole_lf_header(s, p, n);
 
 	while (i < n && !s->in_body && !s->hdr_full) {
 		guint8 c;

@@ -367,7 +367,7 @@ static void test_splitter(void)
 	};
 	GByteArray *in = g_byte_array_new(), *h1 = g_byte_array_new(), *h2 = g_byte_array_new();
 	GByteArray *b1 = g_byte_array_new(), *b2 = g_byte_array_new();
-	long bad = 0, crlf = 0, capped = 0;
+	long bad = 0, crlf = 0, capped = 0, lfcap = 0;
 	int r, k;
 
 	for (r = 0; r < 40000; r++) {
@@ -383,6 +383,16 @@ static void test_splitter(void)
 				g_byte_array_append(in, line, sizeof line);
 			capped += in->len * 79 / 80 > QS_MAX_HEADER_BLOCK;
 		}
+		if (r % 200 == 100) {	/* a LF-only header ending near the cap, then a body */
+			guint8 line[80];
+			size_t target = (size_t)QS_MAX_HEADER_BLOCK - 300 + pick(600);
+			memset(line, 'y', sizeof line);
+			line[79] = '\n';
+			while (in->len < target)
+				g_byte_array_append(in, line, sizeof line);
+			g_byte_array_append(in, (const guint8 *)"\nbody\n", 6);
+			lfcap++;
+		}
 		for (k = 0; k < parts; k++) {
 			const char *pc = piece[pick(G_N_ELEMENTS(piece))];
 			g_byte_array_append(in, (const guint8 *)pc, (guint)MAX(strlen(pc), 1));
@@ -395,8 +405,9 @@ static void test_splitter(void)
 			diag("splitters differ on a %u-byte input (header %u/%u bytes, complete %d/%d)",
 			     in->len, h1->len, h2->len, c1, c2);
 	}
-	ok(bad == 0 && crlf > 20000 && capped > 50,
-	   "header splitter: as the byte-at-a-time machine (%ld inputs with CR, %ld past the cap)", crlf, capped);
+	ok(bad == 0 && crlf > 20000 && capped > 50 && lfcap > 50,
+	   "header splitter: as the byte-at-a-time machine (%ld inputs with CR, %ld past the cap, %ld LF-only near it)",
+	   crlf, capped, lfcap);
 	g_byte_array_free(in, TRUE);
 	g_byte_array_free(h1, TRUE);
 	g_byte_array_free(h2, TRUE);
