@@ -180,13 +180,23 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
  */
 static size_t whole_lf_header(struct splitter *s, const guint8 *p, size_t n)
 {
-	const guint8 *e;
+	const guint8 *q = p, *nl, *end = p + n;
 	size_t h;
 
-	if (s->len != 0 || s->prev != '\n' || s->pending_cr || n == 0 || p[0] == '\n' ||
-	    (e = memmem(p, n, "\n\n", 2)) == NULL)
+	if (s->len != 0 || s->prev != '\n' || s->pending_cr || n == 0 || p[0] == '\n')
 		return 0;
-	h = (size_t)(e - p) + 1;	/* up to and with the last line's LF */
+	/* line by line to the empty one; a CRLF line gives up at once (the
+	 * header of a CRLF file is not this shape, and its body is not to
+	 * be searched) */
+	for (;;) {
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL || nl + 1 >= end ||
+		    (nl > p && nl[-1] == '\r'))
+			return 0;
+		if (nl[1] == '\n')
+			break;
+		q = nl + 1;
+	}
+	h = (size_t)(nl - p) + 1;	/* up to and with the last line's LF */
 	if (h > QS_MAX_HEADER_BLOCK || memchr(p, '\r', h) != NULL)
 		return 0;
 	memcpy(hdr_room(s, h), p, h);
