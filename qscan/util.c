@@ -516,6 +516,11 @@ void qs_json_str(GString *out, const char *s)
 	out->str[out->len] = '\0';
 }
 
+static inline char ascii_lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 const char *qs_ascii_strcasestr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -528,9 +533,11 @@ const char *qs_ascii_strcasestr(const char *hay, const char *needle)
 		set[0] = g_ascii_tolower(needle[0]);
 		set[1] = g_ascii_toupper(needle[0]);
 	}
-	/* candidates by strpbrk (vectorised in libc), then the full compare */
+	/* candidates by strpbrk (vectorised in libc); the second byte is
+	 * compared inline before the call for the full compare */
 	for (p = hay; (p = strpbrk(p, set)) != NULL; p++)
-		if (g_ascii_strncasecmp(p, needle, n) == 0)
+		if ((n == 1 || ascii_lc(p[1]) == ascii_lc(needle[1])) &&
+		    g_ascii_strncasecmp(p, needle, n) == 0)
 			return p;
 	return NULL;
 }
