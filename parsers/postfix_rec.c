@@ -31,7 +31,7 @@ static GPrivate window_key = G_PRIVATE_INIT(window_free);
 /* every record type Postfix defines (rec_type.h): "CTcFILSDRO/WA>K<io
  * nMNwXreEPpVmfd"; others mean garbage. A table spelled out at compile
  * time: this is asked for every record, so no set-up or once-check. */
-static const guint8 known_table[256] = {
+const guint8 pf_known_types[256] = {
 	['C'] = 1, ['T'] = 1, ['c'] = 1, ['F'] = 1, ['I'] = 1, ['L'] = 1, ['S'] = 1, ['D'] = 1,
 	['R'] = 1, ['O'] = 1, ['/'] = 1, ['W'] = 1, ['A'] = 1, ['>'] = 1, ['K'] = 1, ['<'] = 1,
 	['i'] = 1, ['o'] = 1, ['n'] = 1, ['M'] = 1, ['N'] = 1, ['w'] = 1, ['X'] = 1, ['r'] = 1,
@@ -40,7 +40,7 @@ static const guint8 known_table[256] = {
 
 static bool known_type(guint8 c)
 {
-	return known_table[c] != 0;
+	return pf_known_types[c] != 0;
 }
 
 static struct pf_window *thread_window(void)
@@ -210,49 +210,12 @@ static off_t ptr_target(const struct pf_rec *rec)
 	return v;
 }
 
-/*
- * read_fast - read_physical() for the common case, where the record's
- * header and data already are in the window and every check passes;
- * false sends the caller to read_physical(), which does it all again
- * with its error reporting. (Same results: same checks, same order of
- * outcome; this runs ~45 times per message.)
- */
-static inline bool read_fast(struct pf_reader *r, off_t off, struct pf_rec *rec)
-{
-	const off_t win_end = r->win_off + (off_t)r->win_len;
-	const guint8 *p;
-	size_t len = 0, hdr;
-	int i;
-
-	if (off < r->win_off || off + 5 > win_end || off + 5 > r->size)
-		return false;
-	p = r->win + (off - r->win_off);
-	if (!known_table[p[0]])
-		return false;
-	for (i = 0; i < 4; i++) {
-		len |= (size_t)(p[1 + i] & 0x7f) << (7 * i);
-		if ((p[1 + i] & 0x80) == 0)
-			break;
-	}
-	if (i == 4)
-		return false;
-	hdr = (size_t)i + 2;
-	if (len > QS_MAX_RECORD || (off_t)(hdr + len) > r->size - off || off + (off_t)(hdr + len) > win_end)
-		return false;
-	rec->type = p[0];
-	rec->off = off;
-	rec->data = p + hdr;
-	rec->len = len;
-	r->pos = off + (off_t)(hdr + len);
-	return true;
-}
-
-int pf_rec_next(struct pf_reader *r, struct pf_rec *rec)
+int pf_rec_next_slow(struct pf_reader *r, struct pf_rec *rec)
 {
 	for (;;) {
 		off_t target;
 
-		if (!read_fast(r, r->pos, rec) && read_physical(r, r->pos, rec, true) < 0)
+		if (!pf_rec_fast(r, rec, false) && read_physical(r, r->pos, rec, true) < 0)
 			return -1;
 		if (rec->type == 'w')
 			continue;
