@@ -361,16 +361,14 @@ static void word(struct qs_rp *r, struct qs_span w)
 
 static void scan(struct qs_rp *r, size_t end)
 {
-	struct qs_rtok t[32];	/* tokens in batches: one lexer call for most lines */
-	size_t pos = 0, n, i;
+	size_t pos = 0;
+	struct qs_rtok t;
 
-	while ((n = qs_rlex_tokens(r->lx, &pos, end, t, G_N_ELEMENTS(t))) > 0) {
-		for (i = 0; i < n; i++) {
-			if (t[i].kind == QS_RTOK_COMMENT)
-				comment(r, t[i].s);
-			else
-				word(r, t[i].s);
-		}
+	while (qs_rlex_next(r->lx, &pos, end, &t)) {
+		if (t.kind == QS_RTOK_COMMENT)
+			comment(r, t.s);
+		else
+			word(r, t.s);
 	}
 }
 

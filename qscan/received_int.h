@@ -57,9 +57,6 @@ void qs_rlex_init(struct qs_rlex *lx, const char *s, size_t n);
 size_t qs_rlex_last_semicolon(const struct qs_rlex *lx);
 /* next token in [*pos, end); 1 = token, 0 = no more */
 int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rtok *t);
-/* up to max tokens from *pos on, in order (as qs_rlex_next() one by
- * one gives them, without a call per token); returns how many */
-size_t qs_rlex_tokens(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rtok *t, size_t max);
 /* up to max words of a comment's inside (nested comments skipped) */
 size_t qs_rlex_words(const struct qs_rlex *lx, struct qs_span in, struct qs_span *w, size_t max);
 

@@ -250,15 +250,6 @@ int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rt
 	return 0;
 }
 
-size_t qs_rlex_tokens(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rtok *t, size_t max)
-{
-	size_t k = 0;
-
-	while (k < max && qs_rlex_next(lx, pos, end, &t[k]))
-		k++;
-	return k;
-}
-
 size_t qs_rlex_words(const struct qs_rlex *lx, struct qs_span in, struct qs_span *w, size_t max)
 {
 	size_t pos = (size_t)(in.p - lx->s), end = pos + in.n, k = 0;
