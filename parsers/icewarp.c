@@ -246,21 +246,33 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 	gint64 newest = -1;
 	guint i, best = 0;
 
-	g_ptr_array_sort(g, cmp_ptr_str);
+	if (g->len > 1)	/* (one file, the usual group, is sorted) */
+		g_ptr_array_sort(g, cmp_ptr_str);
 	for (i = 0; i < g->len; i++) {
 		const char *n = g_ptr_array_index(g, i);
-		size_t len = strlen(n);
-		char *rel = qs_relpath(w->cur_rel, n);
+		size_t len = strlen(n), dl = strlen(w->cur_rel);
+		char buf[512], *rel = buf;	/* qs_relpath() on the stack when it fits */
 		struct stat st;
 		bool gone;
 
+		if (dl + 1 + len + 1 > sizeof buf)
+			rel = qs_relpath(w->cur_rel, n);
+		else if (dl == 0)
+			memcpy(buf, n, len + 1);
+		else {
+			memcpy(buf, w->cur_rel, dl);
+			buf[dl] = '/';
+			memcpy(buf + dl + 1, n, len + 1);
+		}
 		if (len > 4 && g_ascii_strcasecmp(n + len - 4, ".tm$") == 0) {
 			qs_info("icewarp: %s: being transmitted (.tm$): skipped", rel);
-			g_free(rel);
+			if (rel != buf)
+				g_free(rel);
 			return 0;
 		}
 		gone = fstatat(w->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0;
-		g_free(rel);
+		if (rel != buf)
+			g_free(rel);
 		if (gone)
 			continue;
 		if (st.st_mtime > newest)
