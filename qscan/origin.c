@@ -272,8 +272,7 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, const char **raw
 			skipped++;
 			continue;
 		}
-		h = g_new0(struct qs_hop, 1);
-		qs_received_parse(f->value, h);
+		h = qs_received_parse_new(f->value);	/* one allocation per line */
 		h->ours = h->trusted = false;
 		raws[hops->len] = f->value;	/* hops->len < QS_MAX_RECEIVED */
 		g_ptr_array_add(hops, h);

@@ -211,9 +211,15 @@ static void fields(struct qs_rp *r)
 		keep[i] = n[i] > 0 || ((i == F_IP || i == F_MTA) && s[i].p);
 		total += keep[i] ? n[i] + 1 : 0;
 	}
-	if (total == 0)
+	if (r->one_block) {	/* the caller copies the hop itself in front */
+		r->block = g_malloc(sizeof *h + total);
+		w = r->block + sizeof *h;
+		h->store = r->block;
+	} else if (total == 0) {
 		return;
-	w = h->store = g_malloc(total);
+	} else {
+		w = h->store = g_malloc(total);
+	}
 	for (i = 0; i < F_N; i++)
 		*dst[i] = keep[i] ? take_to(&w, s[i], n[i]) : NULL;
 }

@@ -36,6 +36,8 @@ struct qs_rp {
 	const char *mta;
 	char date[QS_RCVD_MAX_DATE + 1];	/* qs_rcvd_date(), copied out by finish */
 	size_t date_len;
+	bool one_block;		/* the hop goes in front of its strings (qs_received_parse_new) */
+	char *block;		/* ... that allocation, made by finish */
 };
 
 /* received_rules.c */
