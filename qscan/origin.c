@@ -157,10 +157,17 @@ static bool by_is_localhost(const char *by)
 	       is_loopback(by) || name_eq(by, "[127.0.0.1]") || name_eq(by, "[::1]");
 }
 
+/* qmail-queue's own line, "(qmail N invoked ...)" (asked several times
+ * per hop: a plain compare, not g_str_has_prefix) */
+static bool qmail_line(const char *raw)
+{
+	return raw[0] == '(' && strncmp(raw, "(qmail ", 7) == 0;
+}
+
 /* qmail writes "(qmail N invoked from network)" above its "from" line */
 static bool qmail_pair_top(const char *raw)
 {
-	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked from network");
+	return qmail_line(raw) && strstr(raw, "invoked from network");
 }
 
 /* a line written for a local program: what lies below it is user data */
@@ -168,8 +175,7 @@ static bool hop_is_local(const struct qs_hop *h, const char *raw)
 {
 	if (h->local)
 		return true;
-	return g_str_has_prefix(raw, "(qmail ") &&
-	       (strstr(raw, "invoked by ") || strstr(raw, "invoked for bounce"));
+	return qmail_line(raw) && (strstr(raw, "invoked by ") || strstr(raw, "invoked for bounce"));
 }
 
 /* with_is_auth - ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, IceWarp's ASMTP */
@@ -349,7 +355,7 @@ static int mark_ours(struct ipfacts *f, GPtrArray *hops, const char **raws,
 /* bounce_daemon - qmail-send writing a bounce: local, yet no submission */
 static bool bounce_daemon(const char *raw)
 {
-	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked for bounce");
+	return qmail_line(raw) && strstr(raw, "invoked for bounce");
 }
 
 static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops,

@@ -114,14 +114,19 @@ static bool unknown_name(struct qs_span s)
 
 static bool auth_token(struct qs_span w)
 {
-	static const char *const tok[] = {
-		"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "ASMTP",
-		"UTF8SMTPA", "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA",
+#define TOK(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t n;	/* lengths known here: no strlen per token per word */
+	} tok[] = {
+		TOK("ESMTPA"), TOK("ESMTPSA"), TOK("LMTPA"), TOK("LMTPSA"), TOK("ASMTP"),
+		TOK("UTF8SMTPA"), TOK("UTF8SMTPSA"), TOK("UTF8LMTPA"), TOK("UTF8LMTPSA"),
 	};
+#undef TOK
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(tok); i++)
-		if (qs_span_ieq(w, tok[i]))
+		if (w.n == tok[i].n && qs_span_ieq(w, tok[i].s))
 			return true;
 	return false;
 }
