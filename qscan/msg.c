@@ -135,47 +135,53 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 }
 
 /* note_plain - printf for a format whose only conversions are %s (with
- * non-NULL strings) and %llu, at most NOTE_ARGS of them, without
- * printf: readers add a note to many messages (qmail: one each); NULL
- * for any other format, which then goes to printf */
-#define NOTE_ARGS 8
+ * non-NULL strings) and %llu, without printf and in one pass through a
+ * stack buffer: readers add a note to many messages (qmail: one each);
+ * NULL for any other format or a longer text, which then go to printf */
 static char *note_plain(const char *fmt, va_list ap)
 {
-	const char *f, *pct, *arg[NOTE_ARGS];
-	char num[NOTE_ARGS][24], *out, *w;
-	size_t n = 0, len[NOTE_ARGS];
-	int k = 0, i;
+	char buf[1024], *w = buf, *end = buf + sizeof buf;
+	const char *f = fmt, *pct, *s;
+	size_t l;
 
-	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + (pct[1] == 's' ? 2 : 4), k++) {
-		if (k == NOTE_ARGS)
+	for (;;) {
+		pct = strchr(f, '%');
+		l = pct ? (size_t)(pct - f) : strlen(f);
+		if ((size_t)(end - w) <= l)
 			return NULL;
+		memcpy(w, f, l);
+		w += l;
+		if (pct == NULL)
+			break;
 		if (pct[1] == 's') {
-			if ((arg[k] = va_arg(ap, const char *)) == NULL)
+			if ((s = va_arg(ap, const char *)) == NULL)
 				return NULL;
-			len[k] = strlen(arg[k]);
+			f = pct + 2;
 		} else if (strncmp(pct + 1, "llu", 3) == 0) {
+			char num[24], *p = num + sizeof num;
 			unsigned long long v = va_arg(ap, unsigned long long);
-			char *p = num[k] + sizeof num[k];
 			do
 				*--p = (char)('0' + v % 10);
 			while ((v /= 10) > 0);
-			arg[k] = p;
-			len[k] = (size_t)(num[k] + sizeof num[k] - p);
+			s = p;
+			l = (size_t)(num + sizeof num - p);
+			if ((size_t)(end - w) <= l)
+				return NULL;
+			memcpy(w, s, l);
+			w += l;
+			f = pct + 4;
+			continue;
 		} else {
 			return NULL;
 		}
-		n += (size_t)(pct - f) + len[k];
+		l = strlen(s);
+		if ((size_t)(end - w) <= l)
+			return NULL;
+		memcpy(w, s, l);
+		w += l;
 	}
-	n += strlen(f);
-	out = w = g_malloc(n + 1);
-	for (f = fmt, i = 0; (pct = strchr(f, '%')) != NULL; f = pct + (pct[1] == 's' ? 2 : 4), i++) {
-		memcpy(w, f, (size_t)(pct - f));
-		w += pct - f;
-		memcpy(w, arg[i], len[i]);
-		w += len[i];
-	}
-	strcpy(w, f);
-	return out;
+	*w = '\0';
+	return g_memdup2(buf, (gsize)(w - buf) + 1);
 }
 
 void qs_msg_note(struct qs_msg *m, const char *fmt, ...)

@@ -468,7 +468,14 @@ static void test_note(void)
 			qs_msg_note(m, "%s%s and %s", a, b, a);
 			want = g_strdup_printf("%s%s and %s", a, b, a);
 			break;
-		default:	/* not plain: printf's own way */
+		default:	/* not plain: printf's own way; or longer than the stack buffer */
+			if (r % 8 == 3) {
+				char *big = g_strnfill(1000 + pick(100), 'b');
+				qs_msg_note(m, "%s: %s", big, a);
+				want = g_strdup_printf("%s: %s", big, a);
+				g_free(big);
+				break;
+			}
 			qs_msg_note(m, "%s %u%%", a, (unsigned)v);
 			want = g_strdup_printf("%s %u%%", a, (unsigned)v);
 			break;
