@@ -51,16 +51,19 @@ bool qs_ip_dotted_quad(const char *s, size_t len, guint8 out[4])
 	int part = 0;
 
 	while (s < end) {
-		unsigned v = 0;
-		const char *d = s;
-		while (s < end && *s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s - '0');
-			if (v > 255 || (s > d && *d == '0'))
-				return false;
-			s++;
-		}
-		if (s == d || part == 4)
+		unsigned v;
+
+		if (part == 4 || *s < '0' || *s > '9')
 			return false;
+		v = (unsigned)(*s++ - '0');
+		if (v == 0) {
+			if (s < end && *s >= '0' && *s <= '9')
+				return false;	/* a leading zero */
+		} else {
+			while (s < end && *s >= '0' && *s <= '9')
+				if ((v = v * 10 + (unsigned)(*s++ - '0')) > 255)
+					return false;
+		}
 		out[part++] = (guint8)v;
 		if (s < end && (*s != '.' || ++s == end))
 			return false;
