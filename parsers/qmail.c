@@ -494,27 +494,28 @@ static const char *find_file(const struct qs_item *it, const char *prefix)
  */
 static void smtpd_line(struct qs_msg *m, const char *v)
 {
-	const char *p = v, *e;
-	char *host;
+	const char *p = v, *e, *host;
+	size_t hl;	/* the host word in place: no copy */
 
 	if (strncmp(p, "from ", 5) != 0)
 		return;
 	p += 5;
 	e = p + strcspn(p, " ");
-	host = g_strndup(p, (size_t)(e - p));
+	host = p;
+	hl = (size_t)(e - p);
 	p = e;
 	while (*p == ' ')
 		p++;
 	if (strncmp(p, "(HELO ", 6) == 0) {
 		e = strchr(p + 6, ')');
 		if (e == NULL)
-			goto out;
+			return;
 		qs_msg_set(&m->client_helo, p + 6, (size_t)(e - p - 6));
 		p = e + 1;
 		while (*p == ' ')
 			p++;
 	} else {
-		qs_msg_set(&m->client_helo, host, strlen(host));	/* omitted when equal */
+		qs_msg_set(&m->client_helo, host, hl);	/* omitted when equal */
 	}
 	if (*p == '(' && (e = strchr(p, ')')) != NULL) {
 		/* "(info@ip)": the ident/smtp-auth login may itself hold an '@' */
@@ -523,10 +524,8 @@ static void smtpd_line(struct qs_msg *m, const char *v)
 			ip = at + 1;
 		qs_msg_set(&m->client_ip, ip, (size_t)(e - ip));
 	}
-	if (g_ascii_strcasecmp(host, "unknown") != 0)
-		qs_msg_set(&m->client_name, host, strlen(host));
-out:
-	g_free(host);
+	if (!(hl == 7 && g_ascii_strncasecmp(host, "unknown", 7) == 0))
+		qs_msg_set(&m->client_name, host, hl);
 }
 
 static void origin(struct qs_msg *m)
