@@ -246,21 +246,33 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 	gint64 newest = -1;
 	guint i, best = 0;
 
-	g_ptr_array_sort(g, cmp_ptr_str);
+	if (g->len > 1)	/* (one file, the usual group, is sorted) */
+		g_ptr_array_sort(g, cmp_ptr_str);
 	for (i = 0; i < g->len; i++) {
 		const char *n = g_ptr_array_index(g, i);
-		size_t len = strlen(n);
-		char *rel = qs_relpath(w->cur_rel, n);
+		size_t len = strlen(n), dl = strlen(w->cur_rel);
+		char buf[512], *rel = buf;	/* qs_relpath() on the stack when it fits */
 		struct stat st;
 		bool gone;
 
+		if (dl + 1 + len + 1 > sizeof buf)
+			rel = qs_relpath(w->cur_rel, n);
+		else if (dl == 0)
+			memcpy(buf, n, len + 1);
+		else {
+			memcpy(buf, w->cur_rel, dl);
+			buf[dl] = '/';
+			memcpy(buf + dl + 1, n, len + 1);
+		}
 		if (len > 4 && g_ascii_strcasecmp(n + len - 4, ".tm$") == 0) {
 			qs_info("icewarp: %s: being transmitted (.tm$): skipped", rel);
-			g_free(rel);
+			if (rel != buf)
+				g_free(rel);
 			return 0;
 		}
 		gone = fstatat(w->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0;
-		g_free(rel);
+		if (rel != buf)
+			g_free(rel);
 		if (gone)
 			continue;
 		if (st.st_mtime > newest)
@@ -468,7 +480,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	guint i, nmsg = 0;
 	struct stat st;
 	ssize_t n;
-	GByteArray *envbuf = g_byte_array_new();
+	GByteArray *envbuf = NULL;	/* made when an envelope file is found */
 
 	m->format = "icewarp";
 	m->queue = g_strdup(item->queue);
@@ -506,6 +518,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			}
 		} else if (n > 0 && env < 0 && looks_like_envelope(buf, (size_t)n, st.st_size)) {
 			env = (int)i;
+			envbuf = g_byte_array_sized_new(IW_MAX_ENVELOPE);
 			g_byte_array_set_size(envbuf, IW_MAX_ENVELOPE);
 			n = pread(f, envbuf->data, IW_MAX_ENVELOPE, 0);
 			g_byte_array_set_size(envbuf, n > 0 ? (guint)n : 0);
@@ -547,7 +560,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 out:
 	if (fd >= 0)
 		close(fd);
-	g_byte_array_free(envbuf, TRUE);
+	if (envbuf)
+		g_byte_array_free(envbuf, TRUE);
 	return m->err == QS_ERR_NONE ? 0 : -1;
 }
 

@@ -383,14 +383,23 @@ static int md_received(const struct qs_headers *h)
  */
 static const char *env_header(const struct qs_headers *h, int rcvd, const char *name, struct qs_msg *m)
 {
-	guint n = qs_headers_count(h, name), len = h->list->len, i;
+	guint n = 0, len = h->list->len, i;
 	int pick = -1;
+	size_t nlen = strlen(name);
 	const char *how;
 
+	/* count and first match in one pass (qs_headers_count and
+	 * qs_headers_get in one): six names per message */
+	for (i = 0; i < len; i++) {
+		const struct qs_header *f = g_ptr_array_index(h->list, i);
+		if (f->name_len == nlen && qs_name_eq(f->name, name) && n++ == 0)
+			pick = (int)i;
+	}
 	if (n == 0)
 		return NULL;
 	if (n == 1)
-		return qs_headers_get(h, name, 0);
+		return hvalue(h, (guint)pick);
+	pick = -1;
 	m->envelope_suspect = true;
 	if (rcvd >= 0) {
 		for (i = (guint)rcvd + 1; i < len && md_header(hname(h, i)); i++)
@@ -426,19 +435,30 @@ static const char *env_header(const struct qs_headers *h, int rcvd, const char *
 /* one or more comma-separated recipients */
 static void add_rcpts(struct qs_msg *m, const char *v, const char *from)
 {
-	char **parts = g_strsplit(v, ",", 0);
+	const char *p = v, *q;
 
-	for (int i = 0; parts[i]; i++) {
-		char *a = qs_clean_addr(parts[i], strlen(parts[i]));
+	if (*v == '\0')
+		return;		/* (as g_strsplit: no part at all) */
+	/* each part in place, no split copy: one recipient per message is
+	 * the rule, and this runs for every message */
+	for (;; p = q + 1) {
+		char *a;
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		a = qs_clean_addr(p, (size_t)(q - p));
 		if (a == NULL) {
-			if (*g_strstrip(parts[i]))
-				qs_msg_note(m, "%s: not an address: %s", from, parts[i]);
+			char *part = g_strndup(p, (gsize)(q - p));
+			if (*g_strstrip(part))
+				qs_msg_note(m, "%s: not an address: %s", from, part);
+			g_free(part);
 		} else if (*a) {
 			qs_msg_add_rcpt(m, a, strlen(a), false);
 		}
 		g_free(a);
+		if (*q == '\0')
+			break;
 	}
-	g_strfreev(parts);
 }
 
 static void set_sender(struct qs_msg *m, const char *v, const char *from)

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -36,14 +37,21 @@ struct pf_load {
 	int seg;
 	gint64 c_content, c_offset;	/* C record fields 1 and 2, -1 unknown */
 	gint64 create_time;
-	GString *orig;			/* pending O record for the next recipient */
 	bool have_orig, have_full_name, have_mesg, rcpt_cap_noted;
 	/* A attributes; log_* are the original client behind a filter */
 	char *client_addr, *log_client_addr, *client_name, *log_client_name;
-	char *helo, *log_helo, *rewrite_ctx;
+	char *helo, *log_helo;
+	bool rewrite_local;		/* the last rewrite_context attribute is "local" */
 	/* content state */
 	bool in_body, want_body, content_done, hdr_full, body_full;
 	size_t line_len;		/* bytes of the current line so far (L records) */
+	size_t hdr_len, body_len;	/* bytes of m->hdr, m->body in use (see reserve()) */
+	/* pending O record for the next recipient: only the first
+	 * QS_MAX_ADDR bytes are ever used, so a fixed buffer (no
+	 * allocation per message) holds all of it that matters; last, so
+	 * that load_init() need not clear it (orig_len says what is valid) */
+	size_t orig_len;
+	char orig[QS_MAX_ADDR];
 };
 
 /* decimal fields of a C or T record, separated by spaces */
@@ -55,6 +63,9 @@ static int parse_fields(const struct pf_rec *rec, gint64 *out, int max)
 	while (n < max) {
 		gint64 v = 0;
 		bool digits = false, neg = false;
+		/* Postfix pads with spaces ("%15ld"): skip eight at a time */
+		while (i + 8 <= rec->len && memcmp(rec->data + i, "        ", 8) == 0)
+			i += 8;
 		while (i < rec->len && rec->data[i] == ' ')
 			i++;
 		if (i < rec->len && rec->data[i] == '-') {
@@ -102,31 +113,43 @@ static void attribute(struct pf_load *L, const struct pf_rec *rec)
 	const guint8 *eq = memchr(rec->data, '=', rec->len);
 	size_t nlen, vlen;
 	const guint8 *v;
-	char name[32];
 
-	if (eq == NULL || (nlen = (size_t)(eq - rec->data)) >= sizeof name)
-		return;
-	memcpy(name, rec->data, nlen);
-	name[nlen] = '\0';
+	if (eq == NULL || (nlen = (size_t)(eq - rec->data)) >= 32)
+		return;		/* no attribute of ours has a name that long */
+	/* the name as a C string (it would end at a NUL) equals lit: lit's
+	 * bytes, then the end of the name or a NUL; length first (about
+	 * twenty attributes per message) */
+#define NAME_IS(lit) (nlen >= sizeof(lit) - 1 && memcmp(rec->data, lit, sizeof(lit) - 1) == 0 && \
+		      (nlen == sizeof(lit) - 1 || rec->data[sizeof(lit) - 1] == '\0'))
 	v = eq + 1;
 	vlen = rec->len - nlen - 1;
-	if (strcmp(name, "client_address") == 0)
-		set_attr(&L->client_addr, v, vlen);
-	else if (strcmp(name, "log_client_address") == 0)
+	/* finish() prefers each log_* attribute (the original client
+	 * behind a filter) over the plain one: once it is known, the
+	 * plain one is not copied at all */
+	if (NAME_IS("client_address")) {
+		if (!L->log_client_addr)
+			set_attr(&L->client_addr, v, vlen);
+	} else if (NAME_IS("log_client_address"))
 		set_attr(&L->log_client_addr, v, vlen);
-	else if (strcmp(name, "client_name") == 0)
-		set_attr(&L->client_name, v, vlen);
-	else if (strcmp(name, "log_client_name") == 0)
+	else if (NAME_IS("client_name")) {
+		if (!L->log_client_name)
+			set_attr(&L->client_name, v, vlen);
+	} else if (NAME_IS("log_client_name"))
 		set_attr(&L->log_client_name, v, vlen);
-	else if (strcmp(name, "helo_name") == 0)
-		set_attr(&L->helo, v, vlen);
-	else if (strcmp(name, "log_helo_name") == 0)
+	else if (NAME_IS("helo_name")) {
+		if (!L->log_helo)
+			set_attr(&L->helo, v, vlen);
+	} else if (NAME_IS("log_helo_name"))
 		set_attr(&L->log_helo, v, vlen);
-	else if (strcmp(name, "sasl_username") == 0)
+	else if (NAME_IS("sasl_username"))
 		set_attr(&L->m->auth_user, v, vlen);
-	else if (strcmp(name, "rewrite_context") == 0)
-		set_attr(&L->rewrite_ctx, v, vlen);
-	else if (strcmp(name, "create_time") == 0) {
+	else if (NAME_IS("rewrite_context"))
+		/* only compared with "local": what set_attr() would keep
+		 * (up to a NUL, control bytes '?') is "local" exactly when
+		 * these bytes are */
+		L->rewrite_local = strnlen((const char *)v, MIN(vlen, (size_t)QS_MAX_ADDR)) == 5 &&
+				   memcmp(v, "local", 5) == 0;
+	else if (NAME_IS("create_time")) {
 		struct pf_rec tmp = *rec;
 		gint64 t;
 		tmp.data = v;
@@ -134,6 +157,7 @@ static void attribute(struct pf_load *L, const struct pf_rec *rec)
 		if (parse_fields(&tmp, &t, 1) == 1 && t > 0)
 			L->create_time = t;
 	}
+#undef NAME_IS
 }
 
 static void recipient(struct pf_load *L, const struct pf_rec *rec)
@@ -147,7 +171,7 @@ static void recipient(struct pf_load *L, const struct pf_rec *rec)
 				    L->m->path, QS_MAX_RCPTS);
 		L->rcpt_cap_noted = true;
 	} else if (L->have_orig) {
-		qs_msg_set(&r->orig, L->orig->str, MIN(L->orig->len, (gsize)QS_MAX_ADDR));
+		qs_msg_set(&r->orig, L->orig, L->orig_len);
 	}
 	L->have_orig = false;
 }
@@ -166,24 +190,41 @@ static void skip_content(struct pf_load *L)
 		L->r.pos = off;
 }
 
-static void append_capped(GByteArray *a, const guint8 *p, size_t n, bool nl, size_t cap, bool *full)
+/* room for n more bytes after the first len of a (len + n <= cap):
+ * a->len is only the room reserved, in doubling steps, while the
+ * content is read (sync_content() sets the real lengths): a header
+ * then costs a few resizes, not one call per line */
+static guint8 *reserve(GByteArray *a, size_t len, size_t n, size_t cap)
 {
-	size_t room = cap - MIN(cap, (size_t)a->len);
+	if (len + n > a->len)
+		g_byte_array_set_size(a, (guint)MAX(len + n, MIN(2 * (size_t)a->len + 256, cap)));
+	return a->data + len;
+}
+
+static void append_capped(GByteArray *a, size_t *len, const guint8 *p, size_t n, bool nl, size_t cap,
+			  bool *full)
+{
+	size_t room = cap - MIN(cap, *len);
+	guint8 *w;
 
 	if (n + (nl ? 1 : 0) > room) {
-		g_byte_array_append(a, p, (guint)MIN(n, room));
+		memcpy(reserve(a, *len, MIN(n, room), cap), p, MIN(n, room));
+		*len += MIN(n, room);
 		*full = true;
 		return;
 	}
-	if (nl) {
-		/* line and newline in one step: this runs for every header line */
-		guint at = a->len;
-		g_byte_array_set_size(a, at + (guint)n + 1);
-		memcpy(a->data + at, p, n);
-		a->data[at + n] = '\n';
-		return;
-	}
-	g_byte_array_append(a, p, (guint)n);
+	/* line and newline in one step: this runs for every header line */
+	w = reserve(a, *len, n + (nl ? 1 : 0), cap);
+	memcpy(w, p, n);
+	if (nl)
+		w[n] = '\n';
+	*len += n + (nl ? 1 : 0);
+}
+
+static void sync_content(struct pf_load *L)
+{
+	g_byte_array_set_size(L->m->hdr, (guint)L->hdr_len);
+	g_byte_array_set_size(L->m->body, (guint)L->body_len);
 }
 
 /* N = a line (newline after it), L = a fragment of a longer line */
@@ -201,7 +242,7 @@ static void content(struct pf_load *L, const struct pf_rec *rec)
 				skip_content(L);
 			return;
 		}
-		append_capped(L->m->hdr, rec->data, rec->len, nl, QS_MAX_HEADER_BLOCK, &L->hdr_full);
+		append_capped(L->m->hdr, &L->hdr_len, rec->data, rec->len, nl, QS_MAX_HEADER_BLOCK, &L->hdr_full);
 		L->line_len = nl ? 0 : L->line_len + rec->len;
 		if (L->hdr_full) {
 			qs_msg_note(L->m, "%s: header block larger than %d bytes; the rest is not read",
@@ -210,7 +251,7 @@ static void content(struct pf_load *L, const struct pf_rec *rec)
 		}
 		return;
 	}
-	append_capped(L->m->body, rec->data, rec->len, nl, QS_MAX_BODY, &L->body_full);
+	append_capped(L->m->body, &L->body_len, rec->data, rec->len, nl, QS_MAX_BODY, &L->body_full);
 	if (L->body_full)
 		skip_content(L);
 }
@@ -222,7 +263,7 @@ static void content_end(struct pf_load *L)
 	if (L->in_body || L->content_done)
 		return;
 	if (L->line_len > 0)
-		append_capped(L->m->hdr, (const guint8 *)"", 0, true, QS_MAX_HEADER_BLOCK, &L->hdr_full);
+		append_capped(L->m->hdr, &L->hdr_len, (const guint8 *)"", 0, true, QS_MAX_HEADER_BLOCK, &L->hdr_full);
 	if (!L->hdr_full) {
 		L->in_body = true;
 		L->m->hdr_complete = true;
@@ -255,8 +296,8 @@ static int record(struct pf_load *L, const struct pf_rec *rec)
 			qs_msg_set(&L->m->sender, (const char *)rec->data, MIN(rec->len, (size_t)QS_MAX_ADDR));
 		break;
 	case 'O':
-		g_string_truncate(L->orig, 0);
-		g_string_append_len(L->orig, (const char *)rec->data, (gssize)rec->len);
+		L->orig_len = MIN(rec->len, sizeof L->orig);
+		memcpy(L->orig, rec->data, L->orig_len);
 		L->have_orig = true;
 		break;
 	case 'R': case 'D': case '/': recipient(L, rec); break;
@@ -304,7 +345,7 @@ static int finish(struct pf_load *L, off_t file_size)
 	take(&m->client_name, &L->log_client_name, &L->client_name);
 	take(&m->client_helo, &L->log_helo, &L->helo);
 	m->local_submission = m->client_ip == NULL &&
-		((L->rewrite_ctx && strcmp(L->rewrite_ctx, "local") == 0) ||
+		(L->rewrite_local ||
 		 strcmp(m->queue, "maildrop") == 0 || L->have_full_name);
 	if (m->arrival < 0 && L->create_time > 0)
 		m->arrival = L->create_time;
@@ -324,22 +365,19 @@ static int finish(struct pf_load *L, off_t file_size)
 
 static void load_init(struct pf_load *L, struct qs_msg *m)
 {
-	memset(L, 0, sizeof *L);
+	memset(L, 0, offsetof(struct pf_load, orig));
 	L->m = m;
 	L->c_content = L->c_offset = -1;
-	L->orig = g_string_new(NULL);
 }
 
 static void load_done(struct pf_load *L)
 {
-	g_string_free(L->orig, TRUE);
 	g_free(L->client_addr);
 	g_free(L->log_client_addr);
 	g_free(L->client_name);
 	g_free(L->log_client_name);
 	g_free(L->helo);
 	g_free(L->log_helo);
-	g_free(L->rewrite_ctx);
 }
 
 static void copy_item(struct qs_msg *m, const struct qs_item *item)
@@ -432,6 +470,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	pf_reader_init(&L.r, fd, st.st_size);
 	while ((rc = pf_rec_next(&L.r, &rec)) > 0 && (rc = record(&L, &rec)) > 0)
 		;
+	sync_content(&L);
 	if (rc == 0)
 		rc = finish(&L, st.st_size);
 	if (rc < 0 && L.r.io_error)

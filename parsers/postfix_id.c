@@ -33,11 +33,21 @@ bool pf_name_ok(const char *name)
 	return n > 0 && n <= 255;
 }
 
+/* the place of c in b52[] or -1, by table (asked for every character
+ * of every ID the walk and the loader look at) */
 static int b52_value(char c)
 {
-	const char *p = c ? strchr(b52, c) : NULL;
+	static signed char value[256];
+	static gsize done;
 
-	return p ? (int)(p - b52) : -1;
+	if (g_once_init_enter(&done)) {
+		int i;
+		memset(value, -1, sizeof value);
+		for (i = 0; b52[i]; i++)
+			value[(unsigned char)b52[i]] = (signed char)i;
+		g_once_init_leave(&done, 1);
+	}
+	return value[(unsigned char)c];
 }
 
 /* position of the separator 'z' of a long ID, or -1 */

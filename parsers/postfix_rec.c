@@ -12,6 +12,7 @@
 struct pf_window {
 	guint8 *buf;
 	size_t cap;
+	GString *error;		/* the reader's error text, emptied per file */
 };
 
 static void window_free(gpointer p)
@@ -19,27 +20,27 @@ static void window_free(gpointer p)
 	struct pf_window *w = p;
 
 	g_free(w->buf);
+	if (w->error)
+		g_string_free(w->error, TRUE);
 	g_free(w);
 }
 
-/* every record type Postfix defines (rec_type.h); others mean garbage */
-static const char known_types[] = "CTcFILSDRO/WA>K<ionMNwXreEPpVmfd";
 
 static GPrivate window_key = G_PRIVATE_INIT(window_free);
 
-/* is c in known_types? (a table: this is asked for every record) */
+/* every record type Postfix defines (rec_type.h): "CTcFILSDRO/WA>K<io
+ * nMNwXreEPpVmfd"; others mean garbage. A table spelled out at compile
+ * time: this is asked for every record, so no set-up or once-check. */
+const guint8 pf_known_types[256] = {
+	['C'] = 1, ['T'] = 1, ['c'] = 1, ['F'] = 1, ['I'] = 1, ['L'] = 1, ['S'] = 1, ['D'] = 1,
+	['R'] = 1, ['O'] = 1, ['/'] = 1, ['W'] = 1, ['A'] = 1, ['>'] = 1, ['K'] = 1, ['<'] = 1,
+	['i'] = 1, ['o'] = 1, ['n'] = 1, ['M'] = 1, ['N'] = 1, ['w'] = 1, ['X'] = 1, ['r'] = 1,
+	['e'] = 1, ['E'] = 1, ['P'] = 1, ['p'] = 1, ['V'] = 1, ['m'] = 1, ['f'] = 1, ['d'] = 1,
+};
+
 static bool known_type(guint8 c)
 {
-	static guint8 table[256];
-	static gsize done;
-
-	if (g_once_init_enter(&done)) {
-		const char *t;
-		for (t = known_types; *t; t++)
-			table[(guint8)*t] = 1;
-		g_once_init_leave(&done, 1);
-	}
-	return table[c] != 0;
+	return pf_known_types[c] != 0;
 }
 
 static struct pf_window *thread_window(void)
@@ -64,7 +65,10 @@ void pf_reader_init(struct pf_reader *r, int fd, off_t size)
 	r->size = size;
 	r->win = w->buf;
 	r->win_cap = w->cap;
-	r->error = g_string_new(NULL);
+	if (w->error == NULL)
+		w->error = g_string_new(NULL);
+	g_string_truncate(w->error, 0);
+	r->error = w->error;
 }
 
 void pf_reader_done(struct pf_reader *r)
@@ -81,8 +85,7 @@ void pf_reader_done(struct pf_reader *r)
 		w->buf = r->win;
 		w->cap = r->win_cap;
 	}
-	g_string_free(r->error, TRUE);
-	r->error = NULL;
+	r->error = NULL;	/* stays with the thread, like the window */
 	r->win = NULL;
 }
 
@@ -207,12 +210,12 @@ static off_t ptr_target(const struct pf_rec *rec)
 	return v;
 }
 
-int pf_rec_next(struct pf_reader *r, struct pf_rec *rec)
+int pf_rec_next_slow(struct pf_reader *r, struct pf_rec *rec)
 {
 	for (;;) {
 		off_t target;
 
-		if (read_physical(r, r->pos, rec, true) < 0)
+		if (!pf_rec_fast(r, rec, false) && read_physical(r, r->pos, rec, true) < 0)
 			return -1;
 		if (rec->type == 'w')
 			continue;

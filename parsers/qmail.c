@@ -139,21 +139,37 @@ static void walk_free(struct qs_walk *w)
 	g_free(w);
 }
 
-/* add rel to the item when it exists (any type: a symlink still belongs
- * to the message, and load reports it); returns the stat or NULL */
-static bool add_if_exists(struct qs_walk *w, struct qs_item *it, char *rel, struct stat *st)
+/* add dir/sub/n (dir/n when sub is NULL) to the item when it exists
+ * (any type: a symlink still belongs to the message, and load reports
+ * it); st gets the stat. The path is built on the stack and copied only
+ * when the file is there: most of the six probes per message miss. */
+static bool add_if_exists(struct qs_walk *w, struct qs_item *it, const char *dir, const char *sub,
+			  const char *n, struct stat *st)
 {
-	if (fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0) {
-		g_ptr_array_add(it->files, rel);
-		return true;
+	char buf[512], *rel = buf;
+	size_t ld = strlen(dir), ls = sub ? strlen(sub) + 1 : 0, ln = strlen(n);
+	bool found;
+
+	if (ld + ls + ln + 1 > sizeof buf)	/* names longer than qmail makes */
+		rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
+	else {
+		memcpy(buf, dir, ld);
+		if (sub) {
+			memcpy(buf + ld, sub, ls - 1);
+			buf[ld + ls - 1] = '/';
+		}
+		memcpy(buf + ld + ls, n, ln + 1);
 	}
-	g_free(rel);
-	return false;
+	found = fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (found)
+		g_ptr_array_add(it->files, rel == buf ? g_strdup(buf) : rel);
+	else if (rel != buf)
+		g_free(rel);
+	return found;
 }
 
 /* fill the item for mess/S/N: which other files exist, and the state;
- * returns false when it is to be skipped (young, being written); paths
- * by g_strconcat, not printf: seven of them per message */
+ * returns false when it is to be skipped (young, being written) */
 static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, const char *n)
 {
 	struct stat st;
@@ -165,21 +181,21 @@ static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, co
 	it->path = g_strconcat("mess/", sub, "/", n, NULL);
 	g_ptr_array_add(it->files, g_strdup(it->path));
 	/* the actor removes them in §2.7 order itself; we only list them */
-	if (add_if_exists(w, it, g_strconcat("info/", sub, "/", n, NULL), &st)) {
+	if (add_if_exists(w, it, "info/", sub, n, &st)) {
 		it->kind |= QM_INFO;
 		it->mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, g_strconcat("local/", sub, "/", n, NULL), &st))
+	if (add_if_exists(w, it, "local/", sub, n, &st))
 		it->kind |= QM_LOCAL;
-	if (add_if_exists(w, it, g_strconcat("remote/", sub, "/", n, NULL), &st))
+	if (add_if_exists(w, it, "remote/", sub, n, &st))
 		it->kind |= QM_REMOTE;
-	if (add_if_exists(w, it, ts ? g_strconcat("todo/", ts, "/", n, NULL) : g_strconcat("todo/", n, NULL), &st)) {
+	if (add_if_exists(w, it, "todo/", ts, n, &st)) {
 		it->kind |= QM_TODO;
 		todo_mtime = st.st_mtime;
 	}
-	if (add_if_exists(w, it, ts ? g_strconcat("intd/", ts, "/", n, NULL) : g_strconcat("intd/", n, NULL), &st))
+	if (add_if_exists(w, it, "intd/", ts, n, &st))
 		it->kind |= QM_INTD;
-	if (add_if_exists(w, it, g_strconcat("bounce/", n, NULL), &st))
+	if (add_if_exists(w, it, "bounce/", NULL, n, &st))
 		it->kind |= QM_BOUNCE;
 
 	if (it->kind & QM_TODO) {
@@ -288,11 +304,56 @@ static int next_rec(const GByteArray *b, size_t *pos, struct rec *r, const char 
 }
 
 /* read one envelope file; -1 after qs_msg_fail; 1 = missing (ENOENT) */
-static int read_env(int rootfd, const char *rel, GByteArray *buf, struct stat *st, struct qs_msg *m)
+/* The envelope files (info/, local/, remote/, todo/: a few dozen bytes
+ * each) are read into one buffer per thread, kept from message to
+ * message instead of made and grown for every message; one that an odd
+ * file grew past ENVBUF_KEEP is given back after that message. */
+#define ENVBUF_KEEP (64 * 1024)
+
+struct envbuf {
+	GByteArray *b;
+	gsize high;		/* largest file read into it for this message */
+};
+
+static void envbuf_free(gpointer p)
+{
+	struct envbuf *e = p;
+
+	g_byte_array_free(e->b, TRUE);
+	g_free(e);
+}
+
+static GPrivate envbuf_key = G_PRIVATE_INIT(envbuf_free);
+
+static struct envbuf *thread_envbuf(void)
+{
+	struct envbuf *e = g_private_get(&envbuf_key);
+
+	if (e == NULL) {
+		e = g_new0(struct envbuf, 1);
+		e->b = g_byte_array_sized_new(4096);
+		g_private_set(&envbuf_key, e);
+	}
+	g_byte_array_set_size(e->b, 0);
+	e->high = 0;
+	return e;
+}
+
+static void release_envbuf(struct envbuf *e)
+{
+	if (e->high > ENVBUF_KEEP) {
+		g_byte_array_free(e->b, TRUE);
+		e->b = g_byte_array_sized_new(4096);
+	}
+}
+
+static int read_env(int rootfd, const char *rel, struct envbuf *eb, struct stat *st, struct qs_msg *m)
 {
 	GError *err = NULL;
+	int rc = qs_read_file(rootfd, rel, QS_MAX_ENVELOPE_FILE, eb->b, st, &err);
 
-	if (qs_read_file(rootfd, rel, QS_MAX_ENVELOPE_FILE, buf, st, &err) == 0)
+	eb->high = MAX(eb->high, (gsize)eb->b->len);
+	if (rc == 0)
 		return 0;
 	if (err->code == ENOENT) {
 		g_error_free(err);
@@ -414,11 +475,12 @@ out:
 
 static const char *find_file(const struct qs_item *it, const char *prefix)
 {
+	size_t n = strlen(prefix);
 	guint i;
 
 	for (i = 0; i < it->files->len; i++) {
 		const char *f = g_ptr_array_index(it->files, i);
-		if (g_str_has_prefix(f, prefix))
+		if (f[0] == prefix[0] && strncmp(f, prefix, n) == 0)	/* prefix, no GLib call */
 			return f;
 	}
 	return NULL;
@@ -432,27 +494,28 @@ static const char *find_file(const struct qs_item *it, const char *prefix)
  */
 static void smtpd_line(struct qs_msg *m, const char *v)
 {
-	const char *p = v, *e;
-	char *host;
+	const char *p = v, *e, *host;
+	size_t hl;	/* the host word in place: no copy */
 
 	if (strncmp(p, "from ", 5) != 0)
 		return;
 	p += 5;
 	e = p + strcspn(p, " ");
-	host = g_strndup(p, (size_t)(e - p));
+	host = p;
+	hl = (size_t)(e - p);
 	p = e;
 	while (*p == ' ')
 		p++;
 	if (strncmp(p, "(HELO ", 6) == 0) {
 		e = strchr(p + 6, ')');
 		if (e == NULL)
-			goto out;
+			return;
 		qs_msg_set(&m->client_helo, p + 6, (size_t)(e - p - 6));
 		p = e + 1;
 		while (*p == ' ')
 			p++;
 	} else {
-		qs_msg_set(&m->client_helo, host, strlen(host));	/* omitted when equal */
+		qs_msg_set(&m->client_helo, host, hl);	/* omitted when equal */
 	}
 	if (*p == '(' && (e = strchr(p, ')')) != NULL) {
 		/* "(info@ip)": the ident/smtp-auth login may itself hold an '@' */
@@ -461,10 +524,8 @@ static void smtpd_line(struct qs_msg *m, const char *v)
 			ip = at + 1;
 		qs_msg_set(&m->client_ip, ip, (size_t)(e - ip));
 	}
-	if (g_ascii_strcasecmp(host, "unknown") != 0)
-		qs_msg_set(&m->client_name, host, strlen(host));
-out:
-	g_free(host);
+	if (!(hl == 7 && g_ascii_strncasecmp(host, "unknown", 7) == 0))
+		qs_msg_set(&m->client_name, host, hl);
 }
 
 static void origin(struct qs_msg *m)
@@ -488,7 +549,8 @@ static void origin(struct qs_msg *m)
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
-	GByteArray *buf = g_byte_array_new();
+	struct envbuf *eb = thread_envbuf();
+	GByteArray *buf = eb->b;
 	struct stat st;
 	const char *rel;
 	guint64 num;
@@ -505,7 +567,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 
 	if (item->kind & QM_S4) {
 		rel = find_file(item, "todo/");
-		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+		if (read_env(rootfd, rel, eb, &st, m) == 0) {
 			parse_todo(buf, rel, m);
 			m->arrival = st.st_mtime;
 		} else if (m->err == QS_ERR_NONE) {
@@ -513,7 +575,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 	} else if (item->kind & QM_S5) {
 		rel = find_file(item, "info/");
-		if (read_env(rootfd, rel, buf, &st, m) == 0) {
+		if (read_env(rootfd, rel, eb, &st, m) == 0) {
 			parse_info(buf, rel, m);
 			m->arrival = st.st_mtime;	/* qmail's own birth time */
 		} else if (m->err == QS_ERR_NONE) {
@@ -521,7 +583,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 		for (i = 0; i < 2; i++) {
 			rel = find_file(item, i ? "remote/" : "local/");
-			if (rel != NULL && read_env(rootfd, rel, buf, &st, m) == 0)
+			if (rel != NULL && read_env(rootfd, rel, eb, &st, m) == 0)
 				parse_channel(buf, rel, m);
 		}
 		if (!(item->kind & (QM_LOCAL | QM_REMOTE)))
@@ -546,7 +608,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			origin(m);
 		close(fd);
 	}
-	g_byte_array_free(buf, TRUE);
+	release_envbuf(eb);
 	return m->err == QS_ERR_NONE ? 0 : -1;
 }
 

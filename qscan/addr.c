@@ -307,11 +307,12 @@ enum qs_addr_status qs_addr_resolve(const struct qs_config *c, const char *addr,
 	}
 	for (i = 0; i < hops.len; i++) {
 		struct hop *h = &hops.h[i];
+		bool local = qs_domain_is_local(c, h->domain);	/* asked once per hop */
 
-		if (!qs_domain_is_local(c, h->domain) || i + 1 == hops.len) {
-			if (qs_domain_is_local(c, h->domain) && more)
+		if (!local || i + 1 == hops.len) {
+			if (local && more)
 				break;		/* undecoded hops beyond: cannot tell */
-			*local_r = qs_domain_is_local(c, h->domain);
+			*local_r = local;
 			*dest_r = h->domain;
 			h->domain = NULL;
 			st = QS_ADDR_DOMAIN;

@@ -46,6 +46,7 @@ struct qs_judge_ctx {
 	pcre2_match_data *md;
 	GMimeParser *parser;	/* for DSN bodies, reused */
 	struct qs_dsn dsn;
+	GString *why;		/* rule_whitelist's text, reused (no allocation per message) */
 };
 
 /* per-call state that does not belong in the judgement */
@@ -67,6 +68,7 @@ struct qs_judge_ctx *qs_judge_ctx_new(const struct qs_config *c)
 	ctx->md = pcre2_match_data_create(32, NULL);
 	ctx->parser = g_mime_parser_new();
 	qs_dsn_init(&ctx->dsn);
+	ctx->why = g_string_new(NULL);
 	return ctx;
 }
 
@@ -81,6 +83,7 @@ void qs_judge_ctx_free(struct qs_judge_ctx **pctx)
 	qs_dsn_clear(&ctx->dsn);
 	g_byte_array_free(ctx->dsn.hdr, TRUE);
 	g_ptr_array_free(ctx->dsn.rcpts, TRUE);
+	g_string_free(ctx->why, TRUE);
 	g_free(ctx);
 	*pctx = NULL;
 }
@@ -122,9 +125,11 @@ static void resolve(const struct qs_config *c, const char *addr, char **dest, bo
 
 static void add_dest(const struct qs_config *c, struct qs_judgement *j, const char *addr)
 {
-	struct qs_dest *d = g_new0(struct qs_dest, 1);
+	size_t n = strlen(addr) + 1;
+	/* the record and its address in one allocation (see dest_free) */
+	struct qs_dest *d = g_malloc0(sizeof *d + n);
 
-	d->addr = g_strdup(addr);
+	d->addr = memcpy(d + 1, addr, n);
 	/* QS_ADDR_INVALID leaves dest NULL and local false: neither local
 	 * nor external (all_external() refuses it) */
 	resolve(c, addr, &d->dest, &d->local);
@@ -282,7 +287,7 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 {
 	const struct qs_config *c = ctx->cfg;
 	const struct qs_msg *m = st->m;
-	GString *why = g_string_new(NULL);
+	GString *why = g_string_truncate(ctx->why, 0);
 	/* the sender's domain only matters with whitelisted domains */
 	char *sdom = c->wl_domains && c->wl_domains->len && m->sender && *m->sender ?
 		     qs_addr_domain(m->sender) : NULL;
@@ -313,7 +318,6 @@ static bool rule_whitelist(struct qs_judge_ctx *ctx, struct judge_state *st, str
 		hit = true;
 	}
 	qs_trace_add(j, "whitelist", hit, "%s", hit ? why->str : "no entry matches");
-	g_string_free(why, TRUE);
 	for (i = 0; c->rules && i < c->rules->len; i++) {
 		const struct qs_rule *r = g_ptr_array_index(c->rules, i);
 		char *what = NULL, *tag;

@@ -63,7 +63,11 @@ struct qs_judgement {
 	char *origin_helo;	/* its HELO and rDNS name, when known */
 	char *origin_name;
 	bool quiet;		/* set by the caller: skip j->trace (a bulk scan that shows
-				 * no explanation saves ~20%); kept across qs_judgement_clear */
+				 * no explanation saves ~20%); kept across qs_judgement_clear */	/* when set, client_ip, client_helo, client_name, origin_client,
+	 * origin_helo, origin_name and origin_ip point into this one
+	 * allocation (origin.c makes it), and qs_judgement_clear() frees
+	 * only it; NULL: they are separate g_malloc'd strings */
+	char *origin_store;
 };
 
 struct qs_judge_ctx;

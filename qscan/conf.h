@@ -127,6 +127,9 @@ void qs_net_clear(struct qs_net *n);
 bool qs_net_match_raw(const struct qs_net *n, int family, const guint8 addr[16]);
 /* parse an IP (mapped IPv6 -> AF_INET, 4 bytes); false when not an IP */
 bool qs_ip_parse(const char *ip, int *family, guint8 addr[16]);
+/* s[0..len) is what inet_pton(AF_INET) accepts (four decimal parts
+ * 0-255, no leading zeros); out gets the address. No copy, no call. */
+bool qs_ip_dotted_quad(const char *s, size_t len, guint8 out[4]);
 /* canonical text of an IP ("2001:db8::1", mapped -> dotted quad), or NULL */
 char *qs_ip_normalize(const char *ip);
 

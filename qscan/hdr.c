@@ -1,5 +1,8 @@
 /* hdr.c - header block splitting and GMime decoding; see hdr.h. */
 #include "config.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <iconv.h>
 #include <string.h>
 #include <gmime/gmime.h>
@@ -73,8 +76,8 @@ void qs_headers_clear(struct qs_headers *h)
 {
 	if (h->list)
 		g_ptr_array_set_size(h->list, 0);
-	if (h->fields)
-		g_array_set_size(h->fields, 0);
+	/* h->fields keeps its length: it is storage (its length is its
+	 * room, see add_field), the count is list->len */
 	if (h->arena)
 		g_string_truncate(h->arena, 0);
 	h->malformed = 0;
@@ -100,24 +103,67 @@ void qs_headers_free(struct qs_headers *h)
 }
 
 /* field_name_len - length of "name" before ':' if the line starts a field */
+#ifdef __SSE2__
+/* bit i: byte i of the 16 ends a name (not 33-126, or ':'); signed
+ * compare < 33 also catches every byte >= 0x80 */
+static inline unsigned name_stop_mask(const guint8 *p)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)p);
+	__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(33)),
+				    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(127)),
+						 _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+
+	return (unsigned)_mm_movemask_epi8(stop);
+}
+
+/* sixteen bytes per step (the last step padded with a name byte) */
 static size_t field_name_len(const guint8 *p, size_t n)
 {
+	guint8 tmp[16];
 	size_t i;
+	unsigned m;
 
-	for (i = 0; i < n; i++) {
-		if (p[i] == ':')
-			return i;
-		if (p[i] <= 32 || p[i] >= 127)
-			return 0;
+	for (i = 0; i < n; i += 16) {
+		if (n - i >= 16) {
+			m = name_stop_mask(p + i);
+		} else {
+			memset(tmp, 'a', sizeof tmp);
+			memcpy(tmp, p + i, n - i);
+			m = name_stop_mask(tmp);
+		}
+		if (m != 0) {
+			size_t k = i + (size_t)__builtin_ctz(m);
+			return k < n && p[k] == ':' ? k : 0;
+		}
 	}
 	return 0;
 }
+#else
+static size_t field_name_len(const guint8 *p, size_t n)
+{
+	/* 1: a name byte (33-126 but ':'), 2: ':'; one look-up per byte */
+	static guint8 cls[256];
+	static gsize done;
+	size_t i;
+
+	if (g_once_init_enter(&done)) {
+		int c;
+		for (c = 33; c < 127; c++)
+			cls[c] = c == ':' ? 2 : 1;
+		g_once_init_leave(&done, 1);
+	}
+	for (i = 0; i < n && cls[p[i]] == 1; i++)
+		;
+	return i < n && cls[p[i]] == 2 ? i : 0;
+}
+#endif
 
 /* add_field - one (possibly folded) field from p[0..n), LF inside; the
  * name and the unfolded value go to the arena (one resize, then plain
  * copies: this runs for every header line of every message), offsets
  * to `fields` */
-static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len)
+static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t n, size_t name_len,
+		      bool clean, bool one_line)
 {
 	struct qs_header h;
 	GString *a = out->arena;
@@ -142,7 +188,8 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 	while (i < n && (p[i] == ' ' || p[i] == '\t'))
 		i++;
 	while (i < n) {
-		const guint8 *nl = memchr(p + i, '\n', n - i);
+		/* one line (most fields): its only LF, if any, is the last byte */
+		const guint8 *nl = one_line ? (p[n - 1] == '\n' ? p + n - 1 : NULL) : memchr(p + i, '\n', n - i);
 		size_t j = nl ? (size_t)(nl - p) : n, seg = j - i, k;
 
 		if (vlen + seg > QS_MAX_HEADER_LINE) {
@@ -152,7 +199,7 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 		}
 		/* unfold: the line break goes, the blank after it stays */
 		memcpy(w + vlen, p + i, seg);
-		if (memchr(p + i, '\0', seg) || memchr(p + i, '\r', seg)) {
+		if (!clean && (memchr(p + i, '\0', seg) || memchr(p + i, '\r', seg))) {
 			size_t o = vlen;
 			for (k = 0; k < seg; k++)	/* rare: NUL would end the string */
 				if (p[i + k] != '\r')
@@ -167,7 +214,8 @@ static void add_field(struct qs_headers *out, guint *nf, const guint8 *p, size_t
 	w[vlen] = '\0';
 	a->len = base + name_len + 1 + vlen + 1;
 	a->str[a->len] = '\0';
-	/* `fields` is sized ahead in steps (no call per field) */
+	/* `fields` is sized ahead in steps (no call per field) and never
+	 * shrunk: its length is the room, kept from message to message */
 	if (*nf == out->fields->len)
 		g_array_set_size(out->fields, MIN(2 * *nf + 32, QS_MAX_HEADERS));
 	g_array_index(out->fields, struct qs_header, (*nf)++) = h;
@@ -178,7 +226,6 @@ static void fix_pointers(struct qs_headers *out, guint nf)
 {
 	guint i;
 
-	g_array_set_size(out->fields, nf);
 	g_ptr_array_set_size(out->list, (gint)nf);
 	for (i = 0; i < nf; i++) {
 		struct qs_header *h = &g_array_index(out->fields, struct qs_header, i);
@@ -192,16 +239,20 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 {
 	size_t pos = 0;
 	guint nf = 0;
+	/* no NUL and no CR in the whole block (the usual case): no field
+	 * needs the per-line check for them */
+	bool clean = len == 0 || (!memchr(data, '\0', len) && !memchr(data, '\r', len));
 
 	if (out->list == NULL || out->fields == NULL)
 		qs_headers_init(out);
 	qs_headers_clear(out);
 	while (pos < len) {
 		size_t start = pos, name_len, end;
+		bool one_line = true;
 
 		/* a field runs to the next line that does not start with a blank */
 		end = pos;
-		for (;;) {
+		for (;; one_line = false) {
 			const guint8 *nl = memchr(data + end, '\n', len - end);
 			end = nl ? (size_t)(nl - data) + 1 : len;
 			if (end >= len || (data[end] != ' ' && data[end] != '\t'))
@@ -213,7 +264,7 @@ int qs_hdr_parse(const guint8 *data, size_t len, struct qs_headers *out)
 			out->malformed++;	/* "From " line, garbage, stray continuation */
 			continue;
 		}
-		add_field(out, &nf, data + start, end - start, name_len);
+		add_field(out, &nf, data + start, end - start, name_len, clean, one_line);
 	}
 	fix_pointers(out, nf);
 	return out->truncated ? -1 : 0;
@@ -390,14 +441,24 @@ static char *raw_to_utf8(const char *raw)
 	return g_string_free(out, FALSE);
 }
 
+/* plain_utf8 - valid UTF-8 and no "=?": nothing to decode, and GMime
+ * hands such text back unchanged as well (t/4004 checks it on random
+ * text), so the common raw-UTF-8 Subject skips it */
+static bool plain_utf8(const char *s)
+{
+	return strstr(s, "=?") == NULL && g_utf8_validate(s, -1, NULL);
+}
+
 char *qs_hdr_decode(const char *raw)
 {
 	char *fixed, *dec, *utf8;
 
 	if (raw == NULL)
 		return NULL;
-	if (plain_ascii(raw))
+	if (plain_ascii(raw) || plain_utf8(raw))
 		return g_strdup(raw);
+	if ((dec = qs_hdr_decode_utf8_word(raw)) != NULL)
+		return dec;	/* one UTF-8 encoded word: no GMime needed */
 	qs_hdr_global_init();
 	keep_charsets();
 	utf8 = raw_to_utf8(raw);

@@ -16,7 +16,8 @@ static void dest_free(gpointer p)
 {
 	struct qs_dest *d = p;
 
-	g_free(d->addr);
+	if (d->addr != (char *)(d + 1))	/* else it lives in the same block */
+		g_free(d->addr);
 	g_free(d->dest);
 	g_free(d);
 }
@@ -70,14 +71,19 @@ void qs_judgement_clear(struct qs_judgement *j)
 	g_ptr_array_set_size(j->dests, 0);
 	g_ptr_array_set_size(j->trace, 0);
 	qs_headers_clear(&j->headers);
-	g_free(j->client_ip);
-	g_free(j->client_helo);
-	g_free(j->client_name);
+	if (j->origin_store) {	/* the seven strings in one block, see classify.h */
+		g_free(j->origin_store);
+		j->origin_store = NULL;
+	} else {
+		g_free(j->client_ip);
+		g_free(j->client_helo);
+		g_free(j->client_name);
+		g_free(j->origin_ip);
+		g_free(j->origin_client);
+		g_free(j->origin_helo);
+		g_free(j->origin_name);
+	}
 	g_free(j->auth_user);
-	g_free(j->origin_ip);
-	g_free(j->origin_client);
-	g_free(j->origin_helo);
-	g_free(j->origin_name);
 	j->origin_client = j->origin_helo = j->origin_name = NULL;
 	g_free(j->subject);
 	g_free(j->explanation);
@@ -120,10 +126,14 @@ static void append_uint(GString *s, guint n)
 /* (appends, not printf: this runs once per message of a 1M queue) */
 void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 {
-	GString *s = g_string_sized_new(256);
+	/* a GString on the stack around a heap buffer: the buffer becomes
+	 * j->explanation, so only it is allocated (GLib grows it with
+	 * g_realloc like any GString's) */
+	GString sb = { g_malloc(256), 0, 256 }, *s = &sb;
 	const char *doms[4];
 	guint i, k, ndoms = 0;
 
+	sb.str[0] = '\0';
 	put_str(s, qs_verdict_name(j->verdict));
 	PUT(s, ": ");
 	for (i = 0; i < j->reasons->len; i++) {
@@ -175,5 +185,5 @@ void qs_judgement_explain(const struct qs_msg *m, struct qs_judgement *j)
 		PUT(s, ", auth ");
 		put_str(s, j->auth_user);
 	}
-	j->explanation = g_string_free(s, FALSE);
+	j->explanation = sb.str;
 }

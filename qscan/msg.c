@@ -5,12 +5,14 @@
 #include "qs_limits.h"
 #include "msg.h"
 #include "hdr.h"
+#include "util.h"
 
 static void rcpt_free(gpointer p)
 {
 	struct qs_rcpt *r = p;
 
-	g_free(r->addr);
+	if (r->addr != (char *)(r + 1))	/* else it lives in the same block */
+		g_free(r->addr);
 	g_free(r->orig);
 	g_free(r);
 }
@@ -99,7 +101,6 @@ void qs_msg_add_file(struct qs_msg *m, const char *relpath)
 void qs_msg_set(char **field, const char *s, size_t len)
 {
 	char *copy;
-	size_t i;
 
 	g_free(*field);
 	if (s == NULL) {
@@ -108,9 +109,7 @@ void qs_msg_set(char **field, const char *s, size_t len)
 	}
 	len = strnlen(s, len);	/* stops at an embedded NUL */
 	copy = g_malloc(len + 1);
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	copy[len] = '\0';
+	qs_copy_sanitized(copy, s, len);
 	*field = copy;
 }
 
@@ -120,44 +119,69 @@ struct qs_rcpt *qs_msg_add_rcpt(struct qs_msg *m, const char *addr, size_t len, 
 
 	if (m->rcpts->len >= QS_MAX_RCPTS)
 		return NULL;
-	r = g_new0(struct qs_rcpt, 1);
-	qs_msg_set(&r->addr, addr, MIN(len, (size_t)QS_MAX_ADDR));
+	if (addr == NULL) {
+		r = g_new0(struct qs_rcpt, 1);
+	} else {
+		/* the record and its address in one allocation (as qs_msg_set
+		 * would copy it: up to an embedded NUL, control bytes '?') */
+		len = strnlen(addr, MIN(len, (size_t)QS_MAX_ADDR));
+		r = g_malloc0(sizeof *r + len + 1);
+		r->addr = (char *)(r + 1);
+		qs_copy_sanitized(r->addr, addr, len);
+	}
 	r->done = done;
 	g_ptr_array_add(m->rcpts, r);
 	return r;
 }
 
 /* note_plain - printf for a format whose only conversions are %s (with
- * non-NULL strings), without printf: readers add a note to many
- * messages; NULL for any other format, which then goes to printf */
+ * non-NULL strings) and %llu, without printf and in one pass through a
+ * stack buffer: readers add a note to many messages (qmail: one each);
+ * NULL for any other format or a longer text, which then go to printf */
 static char *note_plain(const char *fmt, va_list ap)
 {
-	const char *f, *pct, *s;
-	size_t n = 0, l;
-	char *out, *w;
-	va_list aq;
+	char buf[1024], *w = buf, *end = buf + sizeof buf;
+	const char *f = fmt, *pct, *s;
+	size_t l;
 
-	va_copy(aq, ap);
-	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
-		if (pct[1] != 's' || (s = va_arg(aq, const char *)) == NULL) {
-			va_end(aq);
+	for (;;) {
+		pct = strchr(f, '%');
+		l = pct ? (size_t)(pct - f) : strlen(f);
+		if ((size_t)(end - w) <= l)
+			return NULL;
+		memcpy(w, f, l);
+		w += l;
+		if (pct == NULL)
+			break;
+		if (pct[1] == 's') {
+			if ((s = va_arg(ap, const char *)) == NULL)
+				return NULL;
+			f = pct + 2;
+		} else if (strncmp(pct + 1, "llu", 3) == 0) {
+			char num[24], *p = num + sizeof num;
+			unsigned long long v = va_arg(ap, unsigned long long);
+			do
+				*--p = (char)('0' + v % 10);
+			while ((v /= 10) > 0);
+			s = p;
+			l = (size_t)(num + sizeof num - p);
+			if ((size_t)(end - w) <= l)
+				return NULL;
+			memcpy(w, s, l);
+			w += l;
+			f = pct + 4;
+			continue;
+		} else {
 			return NULL;
 		}
-		n += (size_t)(pct - f) + strlen(s);
-	}
-	va_end(aq);
-	n += strlen(f);
-	out = w = g_malloc(n + 1);
-	for (f = fmt; (pct = strchr(f, '%')) != NULL; f = pct + 2) {
-		memcpy(w, f, (size_t)(pct - f));
-		w += pct - f;
-		s = va_arg(ap, const char *);
 		l = strlen(s);
+		if ((size_t)(end - w) <= l)
+			return NULL;
 		memcpy(w, s, l);
 		w += l;
 	}
-	strcpy(w, f);
-	return out;
+	*w = '\0';
+	return g_memdup2(buf, (gsize)(w - buf) + 1);
 }
 
 void qs_msg_note(struct qs_msg *m, const char *fmt, ...)

@@ -42,25 +42,28 @@ static bool ip_text(const char *s, size_t len, char *buf, size_t bufsz)
 	return true;
 }
 
-/* dotted_quad - exactly what inet_pton(AF_INET) accepts: four decimal
+/* qs_ip_dotted_quad - exactly what inet_pton(AF_INET) accepts: four decimal
  * parts 0-255 without leading zeros; no copy, no library call (the
  * judge asks this a dozen times a message) */
-static bool dotted_quad(const char *s, size_t len, guint8 out[4])
+bool qs_ip_dotted_quad(const char *s, size_t len, guint8 out[4])
 {
 	const char *end = s + len;
 	int part = 0;
 
 	while (s < end) {
-		unsigned v = 0;
-		const char *d = s;
-		while (s < end && *s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s - '0');
-			if (v > 255 || (s > d && *d == '0'))
-				return false;
-			s++;
-		}
-		if (s == d || part == 4)
+		unsigned v;
+
+		if (part == 4 || *s < '0' || *s > '9')
 			return false;
+		v = (unsigned)(*s++ - '0');
+		if (v == 0) {
+			if (s < end && *s >= '0' && *s <= '9')
+				return false;	/* a leading zero */
+		} else {
+			while (s < end && *s >= '0' && *s <= '9')
+				if ((v = v * 10 + (unsigned)(*s++ - '0')) > 255)
+					return false;
+		}
 		out[part++] = (guint8)v;
 		if (s < end && (*s != '.' || ++s == end))
 			return false;
@@ -73,7 +76,7 @@ static bool ip_parse_len(const char *s, size_t len, int *family, guint8 addr[16]
 	char buf[INET6_ADDRSTRLEN + 8];
 
 	/* the common case first: a bare dotted quad */
-	if (len >= 7 && len <= 15 && s[0] >= '0' && s[0] <= '9' && dotted_quad(s, len, addr)) {
+	if (len >= 7 && len <= 15 && s[0] >= '0' && s[0] <= '9' && qs_ip_dotted_quad(s, len, addr)) {
 		memset(addr + 4, 0, 12);
 		*family = AF_INET;
 		return true;

@@ -28,6 +28,9 @@ static bool is_loopback(const char *ip)
 {
 	if (ip == NULL)
 		return false;
+	/* the three forms below start with '1' or ':' (asked per hop) */
+	if (ip[0] != '1' && ip[0] != ':')
+		return false;
 	return g_str_has_prefix(ip, "127.") || g_ascii_strcasecmp(ip, "::1") == 0 ||
 	       g_ascii_strncasecmp(ip, "::ffff:127.", 11) == 0;
 }
@@ -41,6 +44,60 @@ bool qs_ip_is_trusted(const struct qs_config *c, const char *ip)
 {
 	return ip && (qs_net_list_match(c->trusted_networks, ip) ||
 		      qs_net_list_match(c->local_addresses, ip));
+}
+
+/*
+ * ipfacts - "trusted?" and "this host?" for the addresses one message's
+ * walk asks about, each answered once: the walk asks the same address
+ * several times, and each answer parses it and scans two network lists.
+ * Both are pure functions of the configuration and the address text.
+ */
+#define IPFACTS_MAX 8
+struct ipfacts {
+	const struct qs_config *c;
+	const char *ip[IPFACTS_MAX];
+	signed char trusted[IPFACTS_MAX], us[IPFACTS_MAX];	/* -1: not asked yet */
+	int n;
+};
+
+static int ipfacts_slot(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->ip[i] == ip || strcmp(f->ip[i], ip) == 0)
+			return i;
+	if (f->n == IPFACTS_MAX)
+		return -1;	/* (a long chain: just ask) */
+	f->ip[f->n] = ip;
+	f->trusted[f->n] = f->us[f->n] = -1;
+	return f->n++;
+}
+
+static bool f_trusted(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	if (ip == NULL)
+		return false;
+	if ((i = ipfacts_slot(f, ip)) < 0)
+		return qs_ip_is_trusted(f->c, ip);
+	if (f->trusted[i] < 0)
+		f->trusted[i] = qs_ip_is_trusted(f->c, ip);
+	return f->trusted[i] != 0;
+}
+
+static bool f_us(struct ipfacts *f, const char *ip)
+{
+	int i;
+
+	if (ip == NULL)
+		return false;
+	if ((i = ipfacts_slot(f, ip)) < 0)
+		return qs_ip_is_us(f->c, ip);
+	if (f->us[i] < 0)
+		f->us[i] = qs_ip_is_us(f->c, ip);
+	return f->us[i] != 0;
 }
 
 /* host_norm - lower-case, no trailing dot, "[1.2.3.4]" -> "1.2.3.4" */
@@ -100,10 +157,17 @@ static bool by_is_localhost(const char *by)
 	       is_loopback(by) || name_eq(by, "[127.0.0.1]") || name_eq(by, "[::1]");
 }
 
+/* qmail-queue's own line, "(qmail N invoked ...)" (asked several times
+ * per hop: a plain compare, not g_str_has_prefix) */
+static bool qmail_line(const char *raw)
+{
+	return raw[0] == '(' && strncmp(raw, "(qmail ", 7) == 0;
+}
+
 /* qmail writes "(qmail N invoked from network)" above its "from" line */
 static bool qmail_pair_top(const char *raw)
 {
-	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked from network");
+	return qmail_line(raw) && strstr(raw, "invoked from network");
 }
 
 /* a line written for a local program: what lies below it is user data */
@@ -111,24 +175,28 @@ static bool hop_is_local(const struct qs_hop *h, const char *raw)
 {
 	if (h->local)
 		return true;
-	return g_str_has_prefix(raw, "(qmail ") &&
-	       (strstr(raw, "invoked by ") || strstr(raw, "invoked for bounce"));
+	return qmail_line(raw) && (strstr(raw, "invoked by ") || strstr(raw, "invoked for bounce"));
 }
 
 /* with_is_auth - ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, IceWarp's ASMTP */
+/* ASCII case-insensitive suffix, tail given in upper case (no copy:
+ * this is asked for every hop written here) */
+static bool ci_suffix(const char *s, size_t n, const char *tail)
+{
+	size_t k = strlen(tail);
+
+	return n >= k && g_ascii_strncasecmp(s + n - k, tail, k) == 0;
+}
+
 static bool with_is_auth(const char *with)
 {
-	char *w;
-	bool yes;
+	size_t n;
 
 	if (with == NULL)
 		return false;
-	w = g_ascii_strup(with, -1);
-	yes = strcmp(w, "ASMTP") == 0 || g_str_has_suffix(w, "SMTPA") ||
-	      g_str_has_suffix(w, "SMTPSA") || g_str_has_suffix(w, "LMTPA") ||
-	      g_str_has_suffix(w, "LMTPSA");
-	g_free(w);
-	return yes;
+	n = strlen(with);
+	return g_ascii_strcasecmp(with, "ASMTP") == 0 || ci_suffix(with, n, "SMTPA") ||
+	       ci_suffix(with, n, "SMTPSA") || ci_suffix(with, n, "LMTPA") || ci_suffix(with, n, "LMTPSA");
 }
 
 /* phrase_user - the word after a phrase like "(authenticated as ", or NULL */
@@ -164,8 +232,10 @@ static void first_phrases(const char *raw, const char *const tails[], const char
 
 	for (i = 0; tails[i]; i++, left++)
 		at[i] = NULL;
-	for (p = raw; *p && left > 0; p++) {
-		if ((*p | 0x20) != 'a' || g_ascii_strncasecmp(p, stem, n) != 0)
+	/* strpbrk jumps to the next 'a' (this runs on every line written
+	 * here, ~200 bytes each); "au" is tested inline before the call */
+	for (p = raw; left > 0 && (p = strpbrk(p, "aA")) != NULL; p++) {
+		if ((p[1] | 0x20) != 'u' || g_ascii_strncasecmp(p, stem, n) != 0)
 			continue;
 		for (i = 0; tails[i]; i++)
 			if (at[i] == NULL && g_ascii_strncasecmp(p + n, tails[i], strlen(tails[i])) == 0)
@@ -194,7 +264,7 @@ static bool raw_says_auth(const char *raw, char **user)
 	return false;
 }
 
-static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void parse_hops(struct qs_judgement *j, GPtrArray *hops, const char **raws)
 {
 	guint i, skipped = 0;
 
@@ -208,11 +278,10 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 			skipped++;
 			continue;
 		}
-		h = g_new0(struct qs_hop, 1);
-		qs_received_parse(f->value, h);
+		h = qs_received_parse_new(f->value);	/* one allocation per line */
 		h->ours = h->trusted = false;
+		raws[hops->len] = f->value;	/* hops->len < QS_MAX_RECEIVED */
 		g_ptr_array_add(hops, h);
-		g_ptr_array_add(raws, f->value);
 	}
 	if (skipped)
 		qs_trace_add(j, "received", false, "%u Received lines beyond the first %d not examined",
@@ -220,9 +289,11 @@ static void parse_hops(struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
 }
 
 /* hop_continues - is hops[i] still ours, given hops[i-1] is? */
-static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
+static bool hop_continues(struct ipfacts *f, const struct qs_hop *prev,
 			  const char *prev_raw, const struct qs_hop *h, const char *names_extra)
 {
+	const struct qs_config *c = f->c;
+
 	if (hop_is_local(prev, prev_raw))
 		return false;
 	if (prev->ip == NULL) {
@@ -238,21 +309,23 @@ static bool hop_continues(const struct qs_config *c, const struct qs_hop *prev,
 	/* behind loopback: our MTA or a local filter (amavisd "by localhost")
 	 * wrote the next line only if it names us; a local program that
 	 * re-sends mail it fetched elsewhere brings foreign lines along */
-	if (qs_ip_is_us(c, prev->ip))
+	if (f_us(f, prev->ip))
 		return qs_host_is_ours(c, h->by, names_extra) || by_is_localhost(h->by);
-	return qs_ip_is_trusted(c, prev->ip) && qs_host_is_ours(c, h->by, names_extra);
+	/* prev->trusted is qs_ip_is_trusted(prev->ip), set by mark_ours() */
+	return prev->trusted && qs_host_is_ours(c, h->by, names_extra);
 }
 
 /* mark_ours - returns the index of the first ours hop, -1 if none */
-static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws,
+static int mark_ours(struct ipfacts *f, GPtrArray *hops, const char **raws,
 		     bool carried, const char *extra, const char **newest_by)
 {
+	const struct qs_config *c = f->c;
 	int start = 0, i, n = (int)hops->len;
 
 	*newest_by = extra;
 	for (i = 0; i < n; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
-		h->trusted = h->ip && qs_ip_is_trusted(c, h->ip);
+		h->trusted = h->ip && f_trusted(f, h->ip);
 	}
 	if (n == 0)
 		return -1;
@@ -272,7 +345,7 @@ static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws
 		/* the qmail pair's lower line names the host: learn it */
 		if (i == start + 1 && prev->by == NULL && h->by && !carried)
 			*newest_by = h->by;
-		if (!hop_continues(c, prev, g_ptr_array_index(raws, i - 1), h, *newest_by))
+		if (!hop_continues(f, prev, raws[i - 1], h, *newest_by))
 			break;
 		h->ours = true;
 	}
@@ -282,11 +355,11 @@ static int mark_ours(const struct qs_config *c, GPtrArray *hops, GPtrArray *raws
 /* bounce_daemon - qmail-send writing a bounce: local, yet no submission */
 static bool bounce_daemon(const char *raw)
 {
-	return g_str_has_prefix(raw, "(qmail ") && strstr(raw, "invoked for bounce");
+	return qmail_line(raw) && strstr(raw, "invoked for bounce");
 }
 
 static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops,
-			GPtrArray *raws, int start)
+			const char **raws, int start)
 {
 	int i, last = -1;
 
@@ -296,9 +369,9 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 		last = i;
 	}
 	if (m->client_ip || m->local_submission) {
-		j->client_ip = g_strdup(m->client_ip);
-		j->client_helo = g_strdup(m->client_helo);
-		j->client_name = g_strdup(m->client_name);
+		j->client_ip = m->client_ip;
+		j->client_helo = m->client_helo;
+		j->client_name = m->client_name;
 		j->local_submission = m->local_submission && m->client_ip == NULL;
 		qs_trace_add(j, "client", true, "%s from queue metadata%s",
 			     m->client_ip ? m->client_ip : "local submission",
@@ -311,16 +384,25 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
 	}
 	{
 		struct qs_hop *h = g_ptr_array_index(hops, last);
-		j->client_ip = g_strdup(h->ip);
-		j->client_helo = g_strdup(h->from);
-		j->client_name = g_strdup(h->rdns);
-		if (h->ip == NULL && hop_is_local(h, g_ptr_array_index(raws, last)) &&
-		    !bounce_daemon(g_ptr_array_index(raws, last)))
+		j->client_ip = h->ip;
+		j->client_helo = h->from;
+		j->client_name = h->rdns;
+		if (h->ip == NULL && hop_is_local(h, raws[last]) &&
+		    !bounce_daemon(raws[last]))
 			j->local_submission = true;
 		qs_trace_add(j, "client", h->ip || j->local_submission,
 			     "Received line %d (the oldest written here): %s", last + 1,
 			     h->ip ? h->ip : j->local_submission ? "local program" : "no IP");
 	}
+}
+
+/* inward - the walk may look behind ip (trusted or this host); *memo
+ * keeps the answer for the current deepest address (-1: not known yet) */
+static bool inward(struct ipfacts *f, const char *ip, int *memo)
+{
+	if (*memo < 0)
+		*memo = f_trusted(f, ip) || f_us(f, ip);
+	return *memo != 0;
 }
 
 /*
@@ -331,15 +413,16 @@ static void find_client(const struct qs_msg *m, struct qs_judgement *j, GPtrArra
  * external origin IP that is counted (going on through trusted hosts
  * until the first that is neither trusted nor us).
  */
-static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struct qs_judgement *j,
-			GPtrArray *hops, GPtrArray *raws, int start)
+static void walk_origin(struct ipfacts *f, const struct qs_msg *m, struct qs_judgement *j,
+			GPtrArray *hops, const char **raws, int start)
 {
 	const char *deepest = NULL, *policy = NULL;
 	int i, policy_at = 0;
+	int deep_in = -1;	/* inward(deepest): -1 not asked yet (reset with deepest) */
 
 	if (m->client_ip) {
 		deepest = m->client_ip;
-		if (!qs_ip_is_us(c, m->client_ip))
+		if (!f_us(f, m->client_ip))
 			policy = m->client_ip;
 	} else if (m->local_submission) {
 		qs_trace_add(j, "origin", false, "local submission: no network origin");
@@ -347,8 +430,8 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 	}
 	for (i = start; start >= 0 && i < (int)hops->len; i++) {
 		struct qs_hop *h = g_ptr_array_index(hops, i);
-		const char *raw = g_ptr_array_index(raws, i);
-		if (deepest && !qs_ip_is_trusted(c, deepest) && !qs_ip_is_us(c, deepest))
+		const char *raw = raws[i];
+		if (deepest && !inward(f, deepest, &deep_in))
 			break;
 		if (hop_is_local(h, raw)) {
 			if (!deepest && !bounce_daemon(raw))
@@ -357,12 +440,14 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		}
 		if (h->ip == NULL)
 			continue;
-		if (!policy && h->ours && !qs_ip_is_us(c, h->ip)) {
+		if (!policy && h->ours && !f_us(f, h->ip)) {
 			policy = h->ip;
 			policy_at = i + 1;
 		}
-		if (deepest == NULL || qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest))
+		if (deepest == NULL || inward(f, deepest, &deep_in)) {
 			deepest = h->ip;
+			deep_in = -1;
+		}
 	}
 	if (deepest == NULL) {
 		qs_trace_add(j, "origin", false, "%s", j->local_submission ?
@@ -370,30 +455,30 @@ static void walk_origin(const struct qs_config *c, const struct qs_msg *m, struc
 		return;
 	}
 	if (policy == NULL)
-		policy = m->client_ip && !qs_ip_is_us(c, m->client_ip) ? m->client_ip : NULL;
+		policy = m->client_ip && !f_us(f, m->client_ip) ? m->client_ip : NULL;
 	if (policy == NULL) {
 		/* only this host itself: loopback/local_addresses */
 		policy = m->client_ip ? m->client_ip : deepest;
 	}
-	j->origin_client = g_strdup(policy);
+	j->origin_client = (char *)policy;	/* borrowed until own_strings() */
 	if (policy_at > 0) {
 		const struct qs_hop *ph = g_ptr_array_index(hops, policy_at - 1);
-		j->origin_helo = g_strdup(ph->from);
-		j->origin_name = g_strdup(ph->rdns);
+		j->origin_helo = ph->from;
+		j->origin_name = ph->rdns;
 	} else if (policy == m->client_ip) {
-		j->origin_helo = g_strdup(m->client_helo);
-		j->origin_name = g_strdup(m->client_name);
+		j->origin_helo = m->client_helo;
+		j->origin_name = m->client_name;
 	}
-	j->origin_trusted = qs_ip_is_trusted(c, policy);
-	j->origin_external = !j->origin_trusted && !qs_ip_is_us(c, policy);
-	j->origin_ip = g_strdup(deepest);
+	j->origin_trusted = f_trusted(f, policy);
+	j->origin_external = !j->origin_trusted && !f_us(f, policy);
+	j->origin_ip = (char *)deepest;	/* borrowed until own_strings() */
 	if (!j->quiet) {	/* (a bulk scan records no trace: skip the printf) */
 		char *where = policy_at > 0 ? g_strdup_printf("Received line %d", policy_at) :
 			      g_strdup(policy == m->client_ip ? "queue metadata" : "the chain");
 		qs_trace_add(j, "origin", true, "client %s (%s) is %s; counted origin %s%s", policy, where,
 			     j->origin_trusted ? "trusted" : j->origin_external ? "external" :
 			     "this host but not in trusted_networks", deepest,
-			     qs_ip_is_trusted(c, deepest) || qs_ip_is_us(c, deepest) ?
+			     f_trusted(f, deepest) || f_us(f, deepest) ?
 			     " (no external sender behind it)" : "");
 		g_free(where);
 	}
@@ -452,7 +537,7 @@ static char *header_user(const struct qs_judgement *j, const char **which)
 	return NULL;
 }
 
-static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops, GPtrArray *raws)
+static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray *hops, const char **raws)
 {
 	const char *which = NULL;
 	int i, first = -1;
@@ -473,7 +558,7 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		 * and found no user itself: a line it rejected as forged (text
 		 * smuggled in through an unsanitised HELO) must not vouch for AUTH */
 		says = h->parsed && !h->forged && !(h->auth_user && *h->auth_user) &&
-		       raw_says_auth(g_ptr_array_index(raws, i), &u);
+		       raw_says_auth(raws[i], &u);
 		if (!h->authenticated && !with_is_auth(h->with) && !says)
 			continue;
 		if (first < 0)
@@ -504,19 +589,51 @@ static void find_auth(const struct qs_msg *m, struct qs_judgement *j, GPtrArray 
 		qs_trace_add(j, "auth", true, "Received line %d authenticated, user unknown", first + 1);
 }
 
+/*
+ * own_strings - find_client() and walk_origin() point the client and
+ * origin fields at the message's and the hops' strings; here they get
+ * their own copies, all in one allocation (j->origin_store, freed by
+ * qs_judgement_clear) instead of seven.
+ */
+static void own_strings(struct qs_judgement *j)
+{
+	char **f[] = {
+		&j->client_ip, &j->client_helo, &j->client_name, &j->origin_client,
+		&j->origin_helo, &j->origin_name, &j->origin_ip,
+	};
+	size_t len[G_N_ELEMENTS(f)], total = 0, i;
+	char *w;
+
+	for (i = 0; i < G_N_ELEMENTS(f); i++) {
+		len[i] = *f[i] ? strlen(*f[i]) + 1 : 0;
+		total += len[i];
+	}
+	if (total == 0)
+		return;
+	w = j->origin_store = g_malloc(total);
+	for (i = 0; i < G_N_ELEMENTS(f); i++) {
+		if (*f[i] == NULL)
+			continue;
+		memcpy(w, *f[i], len[i]);
+		*f[i] = w;
+		w += len[i];
+	}
+}
+
 void qs_origin_find(const struct qs_config *c, const struct qs_msg *m,
 		    struct qs_judgement *j, bool carried, const char *extra_name)
 {
-	GPtrArray *raws = g_ptr_array_new();
+	const char *raws[QS_MAX_RECEIVED];	/* raw value of each hop */
 	const char *newest_by = NULL;
+	struct ipfacts f = { .c = c };
 	int start;
 
 	parse_hops(j, j->hops, raws);
-	start = mark_ours(c, j->hops, raws, carried, extra_name, &newest_by);
+	start = mark_ours(&f, j->hops, raws, carried, extra_name, &newest_by);
 	if (carried)
 		j->carried_passed_here = start >= 0;
 	find_client(m, j, j->hops, raws, start);
-	walk_origin(c, m, j, j->hops, raws, start);
+	walk_origin(&f, m, j, j->hops, raws, start);
 	find_auth(m, j, j->hops, raws);
-	g_ptr_array_free(raws, TRUE);
+	own_strings(j);
 }

@@ -372,7 +372,7 @@ static void scan(struct qs_rp *r, size_t end)
 	}
 }
 
-int qs_received_parse(const char *value, struct qs_hop *hop)
+static int parse(const char *value, struct qs_hop *hop, bool one_block, char **block)
 {
 	struct qs_rlex lx;
 	struct qs_rp r;
@@ -388,17 +388,47 @@ int qs_received_parse(const char *value, struct qs_hop *hop)
 	memset(&r, 0, sizeof r);
 	r.hop = hop;
 	r.lx = &lx;
+	r.one_block = one_block;
 	qs_rlex_init(&lx, value, n);
 	semi = qs_rlex_last_semicolon(&lx);
 	scan(&r, semi);
 	if (semi < n)
 		qs_rcvd_date(&r, (struct qs_span){ value + semi + 1, n - semi - 1 });
 	qs_rcvd_finish(&r);
+	*block = r.block;
 	return hop->parsed ? 0 : -1;
+}
+
+int qs_received_parse(const char *value, struct qs_hop *hop)
+{
+	char *block = NULL;
+
+	return parse(value, hop, false, &block);
+}
+
+struct qs_hop *qs_received_parse_new(const char *value)
+{
+	struct qs_hop tmp;
+	char *block = NULL;
+
+	parse(value, &tmp, value != NULL, &block);
+	if (block == NULL)	/* no value: an empty hop of its own */
+		return g_memdup2(&tmp, sizeof tmp);
+	memcpy(block, &tmp, sizeof tmp);	/* the strings already follow it */
+	return (struct qs_hop *)block;
 }
 
 void qs_hop_clear(struct qs_hop *hop)
 {
+	if (hop->store == (char *)hop) {	/* one block: its owner frees it */
+		memset(hop, 0, sizeof *hop);
+		return;
+	}
+	if (hop->store) {
+		g_free(hop->store);
+		memset(hop, 0, sizeof *hop);
+		return;
+	}
 	g_free(hop->from);
 	g_free(hop->rdns);
 	g_free(hop->ip);

@@ -55,10 +55,21 @@ struct qs_hop {
 	bool trusted;		/* sending host is in trusted_networks or is us */
 	/* added by the parser after the fields above */
 	bool forged;		/* looked forged (see above); parsed is then false */
+	/* added for speed: when set, every string field above points into
+	 * this one allocation (qs_received_parse() makes one per line);
+	 * qs_hop_clear() then frees only it. NULL: fields are separate
+	 * g_malloc'd strings (hops built by hand, e.g. in tests). Equal to
+	 * the hop itself: hop and strings are one allocation
+	 * (qs_received_parse_new), qs_hop_clear() only empties it and
+	 * g_free(hop) releases it all. */
+	char *store;
 };
 
 /* 0 = parsed, -1 = not understood (hop->parsed false, partial fields) */
 int qs_received_parse(const char *value, struct qs_hop *hop);
 void qs_hop_clear(struct qs_hop *hop);	/* free fields, zero */
+/* the same parse into a new hop that shares one allocation with its
+ * strings; release with qs_hop_clear() and g_free() as any g_new'd hop */
+struct qs_hop *qs_received_parse_new(const char *value);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Bytes of one Received value that are looked at. Real lines are far
  * below 1 KiB (Microsoft 365 ones with TLS comments reach ~700 bytes);
@@ -44,6 +45,10 @@ struct qs_rlex {
 	const char *s;
 	size_t n;		/* <= QS_RCVD_MAX_INPUT */
 	uint16_t close_at[QS_RCVD_MAX_INPUT];	/* '(' at i -> its ')' */
+	/* offsets of every '\\', '(', ')' and ';' in order: the two passes
+	 * over the structure walk these instead of every byte */
+	uint16_t spec[QS_RCVD_MAX_INPUT];
+	size_t nspec;
 };
 
 /* received_lex.c */
@@ -56,7 +61,8 @@ int qs_rlex_next(const struct qs_rlex *lx, size_t *pos, size_t end, struct qs_rt
 size_t qs_rlex_words(const struct qs_rlex *lx, struct qs_span in, struct qs_span *w, size_t max);
 
 /* span helpers; the comparisons run for every word, so they are inline
- * and test the first byte before anything else */
+ * and compare lengths first: with a literal, strlen() is folded at
+ * compile time and most words are rejected without reading a byte */
 static inline char qs_lc(char c)
 {
 	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
@@ -64,22 +70,26 @@ static inline char qs_lc(char c)
 
 static inline bool qs_span_iprefix(struct qs_span a, const char *lit)
 {
-	size_t i;
+	size_t i, n = strlen(lit);
 
-	for (i = 0; lit[i]; i++)
-		if (i >= a.n || qs_lc(a.p[i]) != qs_lc(lit[i]))
+	if (a.n < n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (qs_lc(a.p[i]) != qs_lc(lit[i]))
 			return false;
 	return true;
 }
 
 static inline bool qs_span_ieq(struct qs_span a, const char *lit)
 {
-	size_t i;
+	size_t i, n = strlen(lit);
 
-	for (i = 0; i < a.n; i++)
-		if (!lit[i] || qs_lc(a.p[i]) != qs_lc(lit[i]))
+	if (a.n != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (qs_lc(a.p[i]) != qs_lc(lit[i]))
 			return false;
-	return lit[a.n] == '\0';
+	return true;
 }
 
 struct qs_span qs_span_trim_punct(struct qs_span a);	/* trailing , ; : */

@@ -9,14 +9,16 @@
 #include <string.h>
 #include <glib.h>
 #include "received_rules.h"
+#include "util.h"
 
-static char *take(struct qs_span s, size_t cap)
+/* take_len - how many bytes of s a field keeps: capped, and a cut
+ * never splits a UTF-8 sequence; 0 = no field (NULL) */
+static size_t take_len(struct qs_span s, size_t cap)
 {
-	size_t n = s.n, i;
-	char *out;
+	size_t n = s.n;
 
 	if (!s.p || n == 0)
-		return NULL;
+		return 0;
 	if (n > cap) {	/* step back over at most 3 UTF-8 continuation bytes */
 		n = cap;
 		while (n > cap - 3 && ((unsigned char)s.p[n] & 0xC0) == 0x80)
@@ -24,12 +26,17 @@ static char *take(struct qs_span s, size_t cap)
 		if (((unsigned char)s.p[n] & 0xC0) == 0x80)
 			n = cap;	/* not UTF-8 anyway: a plain cut */
 	}
-	out = g_malloc(n + 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s.p[i];
-		out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
-	out[n] = '\0';
+	return n;
+}
+
+/* take_to - copy n bytes of s to *w (control bytes -> '?', NUL after),
+ * advance *w */
+static char *take_to(char **w, struct qs_span s, size_t n)
+{
+	char *out = *w;
+
+	qs_copy_sanitized(out, s.p, n);
+	*w = out + n + 1;
 	return out;
 }
 
@@ -53,7 +60,7 @@ static bool zone_comment(const char *p, size_t n)
  */
 void qs_rcvd_date(struct qs_rp *r, struct qs_span d)
 {
-	char buf[QS_RCVD_MAX_DATE + 1];
+	char *buf = r->date;	/* written in place, QS_RCVD_MAX_DATE + 1 bytes */
 	size_t i = 0, j, len = 0;
 	const char *close;
 	struct qs_span w;
@@ -94,7 +101,7 @@ void qs_rcvd_date(struct qs_rp *r, struct qs_span d)
 		len += w.n;
 		i = j;
 	}
-	r->hop->date = take((struct qs_span){ buf, len }, QS_RCVD_MAX_DATE);
+	r->date_len = len;
 }
 
 static bool unknown_name(struct qs_span s)
@@ -107,14 +114,19 @@ static bool unknown_name(struct qs_span s)
 
 static bool auth_token(struct qs_span w)
 {
-	static const char *const tok[] = {
-		"ESMTPA", "ESMTPSA", "LMTPA", "LMTPSA", "ASMTP",
-		"UTF8SMTPA", "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA",
+#define TOK(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t n;	/* lengths known here: no strlen per token per word */
+	} tok[] = {
+		TOK("ESMTPA"), TOK("ESMTPSA"), TOK("LMTPA"), TOK("LMTPSA"), TOK("ASMTP"),
+		TOK("UTF8SMTPA"), TOK("UTF8SMTPSA"), TOK("UTF8LMTPA"), TOK("UTF8LMTPSA"),
 	};
+#undef TOK
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(tok); i++)
-		if (qs_span_ieq(w, tok[i]))
+		if (w.n == tok[i].n && qs_span_ieq(w, tok[i].s))
 			return true;
 	return false;
 }
@@ -143,13 +155,14 @@ static bool mta_is(const struct qs_rp *r, const char *name)
 	return r->mta && strcmp(r->mta, name) == 0;
 }
 
-/* HELO and rDNS: who said what depends on the dialect, see received.c */
-static void client_names(struct qs_rp *r)
+/* HELO and rDNS: who said what depends on the dialect, see received.c;
+ * the spans go to out[0] (HELO) and out[1] (rDNS, empty when unknown) */
+static void client_names(struct qs_rp *r, struct qs_span out[2])
 {
-	struct qs_hop *h = r->hop;
 	struct qs_span rdns = r->rdns;
 
-	h->from = take(r->have_helo ? r->helo : r->from_word, QS_RCVD_MAX_FIELD);
+	out[0] = r->have_helo ? r->helo : r->from_word;
+	out[1] = (struct qs_span){ NULL, 0 };
 	/* The word after "from" is the rDNS name when the HELO is shown
 	 * apart (qmail "(HELO x)", Exim "helo=x"), in qmail's "(ip)" form,
 	 * and in Exim's "name ([ip])" (name verified, HELO matched it).
@@ -162,7 +175,58 @@ static void client_names(struct qs_rp *r)
 		return;
 	while (rdns.n > 1 && rdns.p[rdns.n - 1] == '.')
 		rdns.n--;
-	h->rdns = take(rdns, QS_RCVD_MAX_FIELD);
+	out[1] = rdns;
+}
+
+enum { F_FROM, F_RDNS, F_IP, F_BY, F_WITH, F_ID, F_FOR, F_USER, F_DATE, F_MTA, F_N };
+
+/* fields - every field of the hop copied into one allocation (one
+ * malloc per Received line instead of ten: this runs for every line of
+ * every message); hop->store owns it, qs_hop_clear() frees it */
+static void fields(struct qs_rp *r)
+{
+	static const size_t cap[F_N] = {
+		QS_RCVD_MAX_FIELD, QS_RCVD_MAX_FIELD, QS_RCVD_IPLEN, QS_RCVD_MAX_FIELD,
+		QS_RCVD_MAX_WITH, QS_RCVD_MAX_FIELD, QS_RCVD_MAX_FIELD, QS_RCVD_MAX_FIELD,
+		QS_RCVD_MAX_DATE, QS_RCVD_MAX_FIELD,
+	};
+	struct qs_hop *h = r->hop;
+	struct qs_span s[F_N];
+	char **dst[F_N] = {
+		&h->from, &h->rdns, &h->ip, &h->by, &h->with, &h->id, &h->for_addr,
+		&h->auth_user, &h->date, &h->mta,
+	};
+	size_t n[F_N], total = 0;
+	bool keep[F_N];
+	char *w;
+	int i;
+
+	client_names(r, s);
+	s[F_IP] = r->ip_prio > 0 ? (struct qs_span){ r->ip, strlen(r->ip) } : (struct qs_span){ NULL, 0 };
+	s[F_BY] = r->by;
+	s[F_WITH] = (struct qs_span){ r->with, r->with_len };
+	s[F_ID] = r->id;
+	s[F_FOR] = r->for_addr;
+	s[F_USER] = r->user;
+	s[F_DATE] = (struct qs_span){ r->date, r->date_len };
+	s[F_MTA] = r->mta ? (struct qs_span){ r->mta, strlen(r->mta) } : (struct qs_span){ NULL, 0 };
+	for (i = 0; i < F_N; i++) {
+		n[i] = take_len(s[i], cap[i]);
+		/* ip and mta are copied whole, as g_strdup() did, even if "" */
+		keep[i] = n[i] > 0 || ((i == F_IP || i == F_MTA) && s[i].p);
+		total += keep[i] ? n[i] + 1 : 0;
+	}
+	if (r->one_block) {	/* the caller copies the hop itself in front */
+		r->block = g_malloc(sizeof *h + total);
+		w = r->block + sizeof *h;
+		h->store = r->block;
+	} else if (total == 0) {
+		return;
+	} else {
+		w = h->store = g_malloc(total);
+	}
+	for (i = 0; i < F_N; i++)
+		*dst[i] = keep[i] ? take_to(&w, s[i], n[i]) : NULL;
 }
 
 void qs_rcvd_finish(struct qs_rp *r)
@@ -182,15 +246,7 @@ void qs_rcvd_finish(struct qs_rp *r)
 		r->user = r->ident;
 	if (r->user.n > 0)
 		r->authenticated = true;
-	client_names(r);
-	if (r->ip_prio > 0)
-		h->ip = g_strdup(r->ip);
-	h->by = take(r->by, QS_RCVD_MAX_FIELD);
-	h->with = take((struct qs_span){ r->with, r->with_len }, QS_RCVD_MAX_WITH);
-	h->id = take(r->id, QS_RCVD_MAX_FIELD);
-	h->for_addr = take(r->for_addr, QS_RCVD_MAX_FIELD);
-	h->auth_user = take(r->user, QS_RCVD_MAX_FIELD);
-	h->mta = r->mta ? g_strdup(r->mta) : NULL;
+	fields(r);
 	h->authenticated = r->authenticated;
 	h->local = r->local;
 	h->forged = r->ambiguous;

@@ -222,8 +222,9 @@ static bool with_is(const struct qs_rp *r, const char *tok)
 {
 	size_t n = strlen(tok);
 
-	return (size_t)r->with_len >= n && g_ascii_strncasecmp(r->with, tok, n) == 0 &&
-	       (r->with[n] == '\0' || r->with[n] == ' ');
+	/* the first byte first: most lines' protocol differs there */
+	return (size_t)r->with_len >= n && qs_lc(r->with[0]) == qs_lc(tok[0]) &&
+	       g_ascii_strncasecmp(r->with, tok, n) == 0 && (r->with[n] == '\0' || r->with[n] == ' ');
 }
 
 /* When no product comment named the writer, its fingerprints. */

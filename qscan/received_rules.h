@@ -34,6 +34,10 @@ struct qs_rp {
 	int with_words;
 	bool authenticated, local, courier_hint, ssl_note;
 	const char *mta;
+	char date[QS_RCVD_MAX_DATE + 1];	/* qs_rcvd_date(), copied out by finish */
+	size_t date_len;
+	bool one_block;		/* the hop goes in front of its strings (qs_received_parse_new) */
+	char *block;		/* ... that allocation, made by finish */
 };
 
 /* received_rules.c */

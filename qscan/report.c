@@ -79,14 +79,9 @@ static void json_strv(GString *out, GPtrArray *v)
 	PUT(out, "]");
 }
 
-/* json_key - `,"key":"value"` (no printf: this runs 20 times a message) */
-static void json_key(GString *out, const char *key, const char *value)
-{
-	PUT(out, ",\"");
-	qs_gs_put(out, key, strlen(key));
-	PUT(out, "\":");
-	qs_json_str(out, value);
-}
+/* json_key - `,"key":"value"` (no printf: this runs 20 times a message);
+ * key is a string literal, so `,"key":` is one constant-length copy */
+#define json_key(out, key, value) (PUT((out), ",\"" key "\":"), qs_json_str((out), (value)))
 
 /* the recipients still to be delivered, as a JSON array (report.h) */
 void qs_report_json_pending(GString *out, const struct qs_msg *m)
@@ -109,7 +104,8 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 {
 	const struct qs_msg *m = &res->msg;
 	const struct qs_judgement *j = &res->j;
-	char *arrival = qs_iso_time(m->arrival);
+	char abuf[QS_ISO_TIME_LEN], *aheap = NULL;
+	const char *arrival = qs_iso_time_into(m->arrival, abuf) ? abuf : (aheap = qs_iso_time(m->arrival));
 
 	PUT(out, "{\"type\":\"message\"");
 	json_key(out, "format", m->format);
@@ -148,7 +144,7 @@ void qs_report_json_message(GString *out, const struct qs_result *res)
 		json_strv(out, m->notes);
 	}
 	PUT(out, "}");
-	g_free(arrival);
+	g_free(aheap);
 }
 
 static void count(GHashTable *t, const char *key)

@@ -1,5 +1,8 @@
 /* util.c - safe file access, bounded reads, escaping; see util.h. */
 #include "config.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -88,12 +91,29 @@ int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
  * start so that an empty first line ends the header at once).
  */
 struct splitter {
-	GByteArray *hdr;
+	GByteArray *hdr;	/* hdr->len is room reserved; len is what is used */
+	size_t len;
 	GByteArray *body;
 	size_t body_cap;
 	bool in_body, hdr_full, body_full, pending_cr;
 	guint8 prev;
 };
+
+/* room for n more header bytes at hdr->data + len: reserved in doubling
+ * steps, so that a header of twenty lines costs a few resizes, not one
+ * call per line; splitter_sync() sets the real length */
+static guint8 *hdr_room(struct splitter *s, size_t n)
+{
+	if (s->len + n > s->hdr->len)
+		g_byte_array_set_size(s->hdr, (guint)MIN(MAX(s->len + n, 2 * (size_t)s->hdr->len + 256),
+							  (size_t)QS_MAX_HEADER_BLOCK));
+	return s->hdr->data + s->len;
+}
+
+static void splitter_sync(struct splitter *s)
+{
+	g_byte_array_set_size(s->hdr, (guint)s->len);
+}
 
 static void put_hdr(struct splitter *s, guint8 c)
 {
@@ -102,11 +122,12 @@ static void put_hdr(struct splitter *s, guint8 c)
 		return;
 	}
 	s->prev = c;
-	if (s->hdr->len >= QS_MAX_HEADER_BLOCK) {
+	if (s->len >= QS_MAX_HEADER_BLOCK) {
 		s->hdr_full = true;
 		return;
 	}
-	g_byte_array_append(s->hdr, &c, 1);
+	*hdr_room(s, 1) = c;
+	s->len++;
 }
 
 /* copy_run - append a run of ordinary header bytes at once (the hot path) */
@@ -119,16 +140,29 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 		j = (size_t)(cr - p);
 	if (j == 0)
 		return 0;
-	room = QS_MAX_HEADER_BLOCK - s->hdr->len;
+	room = QS_MAX_HEADER_BLOCK - s->len;
 	if (j < n && p[j] == '\n' && j < room) {
 		/* a whole LF line: the same as the run and then put_hdr('\n')
 		 * (which, after a non-empty run, only appends the LF) */
-		g_byte_array_append(s->hdr, p, (guint)(j + 1));
+		memcpy(hdr_room(s, j + 1), p, j + 1);
+		s->len += j + 1;
 		s->prev = '\n';
 		return j + 1;
 	}
+	if (j + 1 < n && p[j] == '\r' && p[j + 1] == '\n' && j < room) {
+		/* a whole CRLF line (MDaemon, IceWarp): what feed() would do
+		 * byte by byte (run, CR pending, the LF makes one '\n'), in
+		 * one copy */
+		guint8 *w = hdr_room(s, j + 1);
+		memcpy(w, p, j);
+		w[j] = '\n';
+		s->len += j + 1;
+		s->prev = '\n';
+		return j + 2;
+	}
 	take = MIN(room, j);
-	g_byte_array_append(s->hdr, p, (guint)take);
+	memcpy(hdr_room(s, take), p, take);
+	s->len += take;
 	if (take < j)
 		s->hdr_full = true;
 	else
@@ -137,9 +171,43 @@ static size_t copy_run(struct splitter *s, const guint8 *p, size_t n)
 }
 
 /* feed - push bytes; returns false once nothing more is wanted */
+/*
+ * whole_lf_header - the common first chunk: the header ends ("\n\n") in
+ * it, holds no CR, does not start with an empty line and fits the cap.
+ * Then the byte machine below would copy it line by line and stop right
+ * after the empty line; this copies it at once. Returns the bytes
+ * consumed (header and the empty line), 0 when the chunk is not so.
+ */
+static size_t whole_lf_header(struct splitter *s, const guint8 *p, size_t n)
+{
+	const guint8 *q = p, *nl, *end = p + n;
+	size_t h;
+
+	if (s->len != 0 || s->prev != '\n' || s->pending_cr || n == 0 || p[0] == '\n')
+		return 0;
+	/* line by line to the empty one; a CRLF line gives up at once (the
+	 * header of a CRLF file is not this shape, and its body is not to
+	 * be searched) */
+	for (;;) {
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL || nl + 1 >= end ||
+		    (nl > p && nl[-1] == '\r'))
+			return 0;
+		if (nl[1] == '\n')
+			break;
+		q = nl + 1;
+	}
+	h = (size_t)(nl - p) + 1;	/* up to and with the last line's LF */
+	if (h > QS_MAX_HEADER_BLOCK || memchr(p, '\r', h) != NULL)
+		return 0;
+	memcpy(hdr_room(s, h), p, h);
+	s->len = h;
+	s->in_body = true;	/* prev stays '\n' */
+	return h + 1;
+}
+
 static bool feed(struct splitter *s, const guint8 *p, size_t n)
 {
-	size_t i = 0;
+	size_t i = whole_lf_header(s, p, n);
 
 	while (i < n && !s->in_body && !s->hdr_full) {
 		guint8 c;
@@ -185,6 +253,7 @@ static void splitter_init(struct splitter *s, GByteArray *hdr, GByteArray *body,
 {
 	memset(s, 0, sizeof *s);
 	s->hdr = hdr;
+	s->len = 0;
 	s->body = body;
 	s->body_cap = cap;
 	s->prev = '\n';
@@ -198,11 +267,12 @@ static void splitter_finish(struct splitter *s, bool *hdr_complete, bool *body_c
 {
 	if (s->pending_cr)
 		put_hdr(s, '\n');
-	if (eof && !s->in_body && !s->hdr_full && s->hdr->len > 0) {
+	if (eof && !s->in_body && !s->hdr_full && s->len > 0) {
 		if (s->prev != '\n')
 			put_hdr(s, '\n');
 		s->in_body = true;
 	}
+	splitter_sync(s);
 	if (hdr_complete)
 		*hdr_complete = s->in_body;
 	if (body_complete)
@@ -224,6 +294,7 @@ int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
 			continue;
 		if (n < 0) {
 			g_set_error(err, QS_ERROR, errno, "read error: %s", g_strerror(errno));
+			splitter_sync(&s);
 			return -1;
 		}
 		if (n == 0) {
@@ -268,6 +339,30 @@ static void json_class_init(void)
 #define JSON_ZERO(v) (((v) - JSON_LO) & ~(v) & JSON_HI)		/* a byte is 0 */
 #define JSON_LESS(v, n) (((v) - JSON_LO * (n)) & ~(v) & JSON_HI)	/* a byte < n (< 0x80) */
 
+#ifdef __SSE2__
+/* none of the 16 bytes needs care: the same byte set as json_class
+ * (the signed compare < 0x20 also catches every byte >= 0x80) */
+static inline bool json_plain16(__m128i v)
+{
+	__m128i bad = _mm_or_si128(
+		_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+		_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+
+	return _mm_movemask_epi8(bad) == 0;
+}
+
+/* the last n (< 16) bytes, padded with a plain byte: most strings end
+ * with a short plain run, which then needs no byte loop */
+static inline bool json_plain_tail(const unsigned char *p, size_t n)
+{
+	unsigned char tmp[16];
+
+	memset(tmp, 'a', sizeof tmp);
+	memcpy(tmp, p, n);
+	return json_plain16(_mm_loadu_si128((const __m128i *)tmp));
+}
+#endif
+
 /* room for n more bytes after out->len; returns where they go */
 static char *json_room(GString *out, size_t n)
 {
@@ -278,6 +373,59 @@ static char *json_room(GString *out, size_t n)
 		out->len = len;
 	}
 	return out->str + len;
+}
+
+#ifdef __SSE2__
+/* a byte < 0x20 or == 0x7f among the 16 (unsigned: min(v, 0x1f) == v) */
+static inline bool ctrl16(__m128i v)
+{
+	__m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+
+	return _mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)))) != 0;
+}
+#endif
+
+static void sanitize_bytes(char *d, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if ((unsigned char)d[j] < 0x20 || d[j] == 0x7f)
+			d[j] = '?';
+}
+
+void qs_copy_sanitized(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	unsigned char tmp[16];
+
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+		_mm_storeu_si128((__m128i *)(dst + i), v);
+		if (ctrl16(v))
+			sanitize_bytes(dst + i, 16);
+	}
+	/* the rest (< 16), padded with a plain byte, in one step */
+	memset(tmp, 'a', sizeof tmp);
+	memcpy(tmp, src + i, n - i);
+	memcpy(dst + i, tmp, n - i);
+	if (ctrl16(_mm_loadu_si128((const __m128i *)tmp)))
+		sanitize_bytes(dst + i, n - i);
+#else
+	guint64 x;
+
+	memcpy(dst, src, n);
+	for (; i < n; i += 8) {
+		if (n - i >= 8) {
+			memcpy(&x, dst + i, 8);
+			if (!(JSON_LESS(x, 0x20) | JSON_ZERO(x ^ (JSON_LO * 0x7f))))
+				continue;
+		}
+		sanitize_bytes(dst + i, MIN(8, n - i));
+	}
+#endif
+	dst[n] = '\0';
 }
 
 /* qs_json_str - written straight into the GString's buffer after one
@@ -305,6 +453,18 @@ void qs_json_str(GString *out, const char *s)
 		/* eight plain bytes at a time (any byte < 0x20, '"', '\\',
 		 * 0x7f or >= 0x80 stops it; the tests are exact, see
 		 * "Bit Twiddling Hacks": haszero / hasless) */
+#ifdef __SSE2__
+		/* sixteen at a time where the CPU has SSE2 (every x86-64) */
+		while (end - p >= 16 && json_plain16(_mm_loadu_si128((const __m128i *)p))) {
+			memcpy(w, p, 16);
+			w += 16, p += 16;
+		}
+		if (end - p < 16 && json_plain_tail(p, (size_t)(end - p))) {
+			memcpy(w, p, (size_t)(end - p));
+			w += end - p;
+			break;
+		}
+#endif
 		while (end - p >= 8) {
 			guint64 x, bad;
 			memcpy(&x, p, 8);
@@ -356,6 +516,11 @@ void qs_json_str(GString *out, const char *s)
 	out->str[out->len] = '\0';
 }
 
+static inline char ascii_lc(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
 const char *qs_ascii_strcasestr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
@@ -368,9 +533,11 @@ const char *qs_ascii_strcasestr(const char *hay, const char *needle)
 		set[0] = g_ascii_tolower(needle[0]);
 		set[1] = g_ascii_toupper(needle[0]);
 	}
-	/* candidates by strpbrk (vectorised in libc), then the full compare */
+	/* candidates by strpbrk (vectorised in libc); the second byte is
+	 * compared inline before the call for the full compare */
 	for (p = hay; (p = strpbrk(p, set)) != NULL; p++)
-		if (g_ascii_strncasecmp(p, needle, n) == 0)
+		if ((n == 1 || ascii_lc(p[1]) == ascii_lc(needle[1])) &&
+		    g_ascii_strncasecmp(p, needle, n) == 0)
 			return p;
 	return NULL;
 }
@@ -432,7 +599,7 @@ char *qs_ascii_lower(const char *s)
 /* iso_time_fast - the same text as g_date_time_format(.."%Y-%m-%dT%H:%M:%SZ")
  * for 0 <= t < year 10000, without a GDateTime per message: days to a
  * civil date by the proleptic Gregorian era arithmetic */
-static char *iso_time_fast(gint64 t)
+static void iso_time_fast(gint64 t, char *s)
 {
 	gint64 days = t / 86400, secs = t % 86400, z, era, doe, yoe, doy, mp, y, mo, d;
 
@@ -447,7 +614,6 @@ static char *iso_time_fast(gint64 t)
 	mo = mp < 10 ? mp + 3 : mp - 9;
 	y += mo <= 2;
 	{
-		char *s = g_malloc(21);
 		int v[6] = { (int)y, (int)mo, (int)d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) };
 		static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
 		char *p = s;
@@ -459,8 +625,15 @@ static char *iso_time_fast(gint64 t)
 		for (i = 1; i < 6; i++, p += 3)
 			p[0] = (char)('0' + v[i] / 10), p[1] = (char)('0' + v[i] % 10), p[2] = sep[i];
 		*p = '\0';
-		return s;
 	}
+}
+
+bool qs_iso_time_into(gint64 t, char out[QS_ISO_TIME_LEN])
+{
+	if (t < 0 || t >= G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
+		return false;
+	iso_time_fast(t, out);
+	return true;
 }
 
 char *qs_iso_time(gint64 t)
@@ -470,8 +643,11 @@ char *qs_iso_time(gint64 t)
 
 	if (t < 0)
 		return NULL;
-	if (t < G_GINT64_CONSTANT(253402300800))	/* before the year 10000 */
-		return iso_time_fast(t);
+	if (t < G_GINT64_CONSTANT(253402300800)) {	/* before the year 10000 */
+		s = g_malloc(QS_ISO_TIME_LEN);
+		iso_time_fast(t, s);
+		return s;
+	}
 	dt = g_date_time_new_from_unix_utc(t);
 	if (dt == NULL)
 		return NULL;

@@ -57,6 +57,12 @@ static inline void qs_gs_put(GString *out, const char *s, size_t n)
 		g_string_append_len(out, s, (gssize)n);
 	}
 }
+/* copy n bytes (no NUL check) from src to dst, control bytes (< 0x20,
+ * 0x7f) replaced by '?', and a NUL after them: the loaders and the
+ * Received parser copy every stored field through this, so it copies
+ * with memcpy and looks byte by byte only at 8-byte blocks that hold a
+ * control byte */
+void qs_copy_sanitized(char *dst, const char *src, size_t n);
 /* copy of s safe for a terminal: control bytes and bad UTF-8 escaped */
 char *qs_printable(const char *s);
 
@@ -66,6 +72,11 @@ bool qs_parse_uint(const char *s, guint64 min, guint64 max, guint64 *out);
 char *qs_ascii_lower(const char *s);
 /* ISO 8601 UTC "2026-11-22T14:07:00Z" for a unix time, or NULL if < 0 */
 char *qs_iso_time(gint64 t);
+/* the same text written into out (no allocation: once per message of
+ * a JSON report); false for t < 0 and from the year 10000 on, where
+ * qs_iso_time() is to be asked */
+#define QS_ISO_TIME_LEN 21
+bool qs_iso_time_into(gint64 t, char out[QS_ISO_TIME_LEN]);
 
 /* SIGTERM/SIGINT: stop walking and acting after the message in hand */
 void qs_request_stop(void);
