@@ -21,3 +21,7 @@ dist_check_SCRIPTS += t/9502-harden-hostile-fs.sh t/9503-harden-signals.sh
 TESTS += t/9502-harden-hostile-fs.sh t/9503-harden-signals.sh
 
 EXTRA_DIST += fuzz/standalone.c t/data/fuzz scripts/fuzz.sh t/lib/hostile.sh
+
+check_PROGRAMS += t/9504-harden-walk-race
+t_9504_harden_walk_race_LDADD = $(FMT_T_LIBS)
+TESTS += t/9504-harden-walk-race

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "qs_limits.h"
 #include "log.h"
@@ -34,6 +35,7 @@
 
 #define IW_SNIFF 4096			/* bytes read to tell message from envelope */
 #define IW_MAX_ENVELOPE (64 * 1024)	/* a sibling larger than this is not an envelope */
+#define IW_UNSTATED (1 << 30)		/* item kind: the walk did not stat (load() checks the age) */
 
 struct qs_walk {
 	int rootfd;
@@ -245,6 +247,7 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 {
 	gint64 newest = -1;
 	guint i, best = 0;
+	bool unstated = false;
 
 	if (g->len > 1)	/* (one file, the usual group, is sorted) */
 		g_ptr_array_sort(g, cmp_ptr_str);
@@ -270,6 +273,15 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 				g_free(rel);
 			return 0;
 		}
+		/* one file (the usual group): load() stats it as it opens it,
+		 * which keeps a system call per message off the walking thread */
+		if (g->len == 1) {
+			if (rel != buf)
+				g_free(rel);
+			unstated = true;
+			newest = 0;
+			break;
+		}
 		gone = fstatat(w->rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0;
 		if (rel != buf)
 			g_free(rel);
@@ -282,7 +294,7 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 	}
 	if (newest < 0)
 		return 0;	/* all vanished */
-	if (qs_is_young(newest, w->now)) {
+	if (!unstated && qs_is_young(newest, w->now)) {
 		qs_info("icewarp: %s%s%s*: modified %llds ago, may still be written: skipped", w->cur_rel,
 			*w->cur_rel ? "/" : "", base, (long long)(w->now - newest));
 		return 0;
@@ -291,12 +303,12 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *base, GP
 	it->queue = *w->cur_rel ? g_path_get_basename(w->cur_rel) : g_strdup(w->rootname);
 	it->id = g_strdup(base);
 	it->path = qs_relpath(w->cur_rel, g_ptr_array_index(g, best));
-	it->mtime = newest;
+	it->mtime = unstated ? -1 : newest;
 	g_ptr_array_add(it->files, g_strdup(it->path));
 	for (i = 0; i < g->len && it->files->len < QS_MAX_FILES_PER_MSG; i++)
 		if (i != best)
 			g_ptr_array_add(it->files, qs_relpath(w->cur_rel, g_ptr_array_index(g, i)));
-	it->kind = (int)g->len;
+	it->kind = (int)g->len | (unstated ? IW_UNSTATED : 0);
 	return 1;
 }
 
@@ -472,12 +484,30 @@ static bool looks_like_bounce(const struct qs_headers *h)
 	       (from && (qs_ascii_strcasestr(from, "mailer-daemon") || qs_ascii_strcasestr(from, "postmaster")));
 }
 
+/* a file the walk did not stat: gone since (delivered), or still being
+ * written (the age check the walk makes of larger groups); one that
+ * cannot be opened otherwise (a link swapped in) is an error, not this */
+static bool not_ready(const struct qs_item *item, guint gone, guint opened, gint64 newest)
+{
+	gint64 now = (gint64)time(NULL);
+
+	if (opened == 0)
+		return gone > 0;
+	if (!qs_is_young(newest, now))
+		return false;
+	qs_info("icewarp: %s: modified %llds ago, may still be written: skipped", item->path,
+		(long long)(now - newest));
+	return true;
+}
+
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
 	guint8 buf[IW_SNIFF];
 	int msg = -1, env = -1, fd = -1;
-	gint64 msg_size = -1;
-	guint i, nmsg = 0;
+	gint64 msg_size = -1, newest = -1;
+	guint i, nmsg = 0, opened = 0, gone = 0;
+	int rc = QS_LOAD_SKIP;
+	char *unreadable = NULL;	/* why the first file could not be opened */
 	struct stat st;
 	ssize_t n;
 	GByteArray *envbuf = NULL;	/* made when an envelope file is found */
@@ -488,7 +518,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	for (i = 0; i < item->files->len; i++)
 		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
 	m->rcpts_known = false;
-	if (item->kind > (int)item->files->len)
+	if ((item->kind & ~IW_UNSTATED) > (int)item->files->len)
 		qs_msg_note(m, "more than %d files share the base name %s: only the first are handled",
 			    QS_MAX_FILES_PER_MSG, item->id);
 
@@ -499,10 +529,17 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		int f = qs_open_file(rootfd, rel, &st, &err);
 
 		if (f < 0) {
-			qs_msg_note(m, "%s", err->message);
+			if ((item->kind & IW_UNSTATED) && err->code == ENOENT)
+				gone++;
+			else if (opened == 0 && unreadable == NULL)
+				unreadable = g_strdup(err->message);
+			else
+				qs_msg_note(m, "%s", err->message);
 			g_error_free(err);
 			continue;
 		}
+		opened++;
+		newest = MAX(newest, (gint64)st.st_mtime);
 		n = pread(f, buf, sizeof buf, 0);
 		if (n > 0 && looks_like_header(buf, (size_t)n)) {
 			nmsg++;
@@ -525,12 +562,20 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 		close(f);
 	}
+	if ((item->kind & IW_UNSTATED) && not_ready(item, gone, opened, newest))
+		goto skip;
 	if (msg < 0) {
 		m->path = g_strdup(item->path);
-		qs_msg_fail(m, QS_ERR_MALFORMED, "%s: no file named %s.* starts with a header field: "
-			    "not a message this reader understands (run `qscan inventory`)", item->path, item->id);
+		if (unreadable)	/* e.g. a link swapped in: the reason, not a guess */
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s", unreadable);
+		else
+			qs_msg_fail(m, QS_ERR_MALFORMED, "%s: no file named %s.* starts with a header "
+				    "field: not a message this reader understands (run `qscan "
+				    "inventory`)", item->path, item->id);
 		goto out;
 	}
+	if (unreadable)
+		qs_msg_note(m, "%s", unreadable);
 	m->path = g_strdup(g_ptr_array_index(item->files, msg));
 	if (nmsg > 1)
 		qs_msg_note(m, "%u files named %s.* look like messages: used the largest, %s",
@@ -558,11 +603,14 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		qs_plain_read(fd, m->path, m, true);
 	m->arrival = m->mtime;
 out:
+	rc = m->err == QS_ERR_NONE ? 0 : -1;
+skip:
+	g_free(unreadable);
 	if (fd >= 0)
 		close(fd);
 	if (envbuf)
 		g_byte_array_free(envbuf, TRUE);
-	return m->err == QS_ERR_NONE ? 0 : -1;
+	return rc;
 }
 
 const struct qs_parser qs_parser_icewarp = {

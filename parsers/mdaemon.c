@@ -13,9 +13,11 @@
  * (shared/formats/mdaemon-icewarp.md §1)
  */
 #include "config.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "qs_limits.h"
 #include "log.h"
@@ -26,6 +28,7 @@
 enum {
 	MD_MSG = 1, MD_RAW = 2,
 	MD_RTE = 1 << 4, MD_LCK = 1 << 5,
+	MD_UNSTATED = 1 << 6,	/* a regular file by d_type: load() checks its age */
 };
 
 /* .rte / .lck names of the current directory, by lower-case base name */
@@ -250,20 +253,26 @@ static int open_next_dir(struct qs_walk *w, GError **err)
 	return 1;
 }
 
-static int make_item(struct qs_walk *w, struct qs_item *it, const char *name, int kind, GError **err)
+static int make_item(struct qs_walk *w, struct qs_item *it, const char *name, int kind,
+		     unsigned char d_type, GError **err)
 {
 	struct stat st;
 	struct sidecar *s;
 	char *b;
 
-	if (fstatat(dirfd(w->cur), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	/* d_type says "regular file": the age needs the stat, and load()
+	 * has one anyway (of the file it opens, without following links);
+	 * this keeps a system call per message off the walking thread */
+	if (d_type == DT_REG) {
+		kind |= MD_UNSTATED;
+		st.st_mtime = -1;
+	} else if (fstatat(dirfd(w->cur), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		return 0;	/* vanished: delivered meanwhile */
-	if (!S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st.st_mode)) {
 		g_set_error(err, QS_ERROR, 0, "%s%s%s: not a regular file (%s), skipped", w->cur_rel,
 			    *w->cur_rel ? "/" : "", name, S_ISLNK(st.st_mode) ? "symbolic link" : "special file");
 		return -1;
-	}
-	if (qs_is_young(st.st_mtime, w->now)) {
+	} else if (qs_is_young(st.st_mtime, w->now)) {
 		qs_info("mdaemon: %s%s%s: modified %llds ago, may still be written: skipped",
 			w->cur_rel, *w->cur_rel ? "/" : "", name, (long long)(w->now - st.st_mtime));
 		return 0;
@@ -311,7 +320,7 @@ static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 		kind = is_msg_name(n) ? MD_MSG : is_raw_name(n) ? MD_RAW : 0;
 		if (kind == 0)
 			continue;	/* HIWATER.MRK, .rte, .lck, sub-queues, other files */
-		rc = make_item(w, item, n, kind, err);
+		rc = make_item(w, item, n, kind, de->d_type, err);
 		if (rc != 0)
 			return rc;
 	}
@@ -629,8 +638,14 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			    (char *)g_ptr_array_index(item->files, item->files->len - 1));
 	}
 	fd = qs_plain_open(rootfd, item->path, m, &st);
-	if (fd < 0)
-		return -1;
+	if (fd < 0)	/* gone since an unstated walk: as the walk skips it */
+		return (item->kind & MD_UNSTATED) && errno == ENOENT ? QS_LOAD_SKIP : -1;
+	if ((item->kind & MD_UNSTATED) && qs_is_young(st.st_mtime, (gint64)time(NULL))) {
+		qs_info("mdaemon: %s: modified %llds ago, may still be written: skipped", item->path,
+			(long long)((gint64)time(NULL) - st.st_mtime));
+		close(fd);
+		return QS_LOAD_SKIP;
+	}
 	if (qs_plain_read(fd, item->path, m, (item->kind & MD_RAW) != 0) < 0)
 		goto out;
 	if (item->kind & MD_RAW) {

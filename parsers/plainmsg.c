@@ -72,9 +72,11 @@ int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st
 	int fd = qs_open_file(rootfd, rel, st, &err);
 
 	if (fd < 0) {
+		int e = err->code;
 		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s%s", err->message,
-			    err->code == ENOENT ? " (removed while scanning: probably delivered)" : "");
+			    e == ENOENT ? " (removed while scanning: probably delivered)" : "");
 		g_error_free(err);
+		errno = e;	/* the caller may tell "gone" from "unreadable" */
 		return -1;
 	}
 	m->size = st->st_size;

@@ -38,7 +38,7 @@ char *qs_relpath(const char *dir, const char *name);
 /* last path component of a directory name ("." -> the cwd's name) */
 char *qs_dir_basename(const char *root);
 
-/* open rel for load(); on failure qs_msg_fail(UNREADABLE) and -1 */
+/* open rel for load(); on failure qs_msg_fail(UNREADABLE), errno set, -1 */
 int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st);
 /* read the header block (and the body prefix when body) from offset 0
  * of fd into m; -1 after qs_msg_fail on a read error; an empty file or

@@ -58,7 +58,12 @@ struct scan *fc_scan(const char *dir, const struct qs_parser *p)
 			continue;
 		}
 		m = qs_msg_new();
-		if (p->load(fd, &it, m) == 0)
+		rc = p->load(fd, &it, m);
+		if (rc == QS_LOAD_SKIP) {	/* not a message yet (being written) */
+			qs_msg_free(&m);
+			continue;
+		}
+		if (rc == 0)
 			s->loaded_ok++;
 		else
 			s->load_failed++;
