@@ -120,34 +120,6 @@ static void check(const char *s, size_t len)
 	g_free(in);
 }
 
-/* the values of cases.txt, folded lines joined without the breaks */
-static GPtrArray *load_values(void)
-{
-	char *path = tu_data("received/cases.txt");
-	FILE *f = fopen(path, "r");
-	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
-	GString *cur = NULL;
-	char buf[8192];
-
-	if (!f)
-		bail("cannot open %s", path);
-	while (fgets(buf, sizeof buf, f)) {
-		buf[strcspn(buf, "\r\n")] = '\0';
-		if (!strncmp(buf, "line:", 5)) {
-			if (cur)
-				g_ptr_array_add(v, g_string_free(cur, FALSE));
-			cur = g_string_new(buf[5] == ' ' ? buf + 6 : buf + 5);
-		} else if (!strncmp(buf, "more:", 5) && cur) {
-			g_string_append(cur, buf + 5);
-		}
-	}
-	if (cur)
-		g_ptr_array_add(v, g_string_free(cur, FALSE));
-	fclose(f);
-	g_free(path);
-	return v;
-}
-
 static void mutate(GString *s)
 {
 	static const char ins[] = "()[];<> \t:@=\"\\";
@@ -192,7 +164,7 @@ static void mutate(GString *s)
 
 int main(void)
 {
-	GPtrArray *v = load_values();
+	GPtrArray *v = tu_received_values();
 	GString *s = g_string_new(NULL);
 	size_t i, len, calls = 0;
 	int it;

@@ -200,37 +200,10 @@ static void lex_check(const char *s, size_t n)
 	g_free(copy);
 }
 
-static GPtrArray *load_values(void)
-{
-	char *path = tu_data("received/cases.txt");
-	FILE *f = fopen(path, "r");
-	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
-	GString *cur = NULL;
-	char buf[8192];
-
-	if (!f)
-		bail("cannot open %s", path);
-	while (fgets(buf, sizeof buf, f)) {
-		buf[strcspn(buf, "\r\n")] = '\0';
-		if (!strncmp(buf, "line:", 5)) {
-			if (cur)
-				g_ptr_array_add(v, g_string_free(cur, FALSE));
-			cur = g_string_new(buf[5] == ' ' ? buf + 6 : buf + 5);
-		} else if (!strncmp(buf, "more:", 5) && cur) {
-			g_string_append(cur, buf + 5);
-		}
-	}
-	if (cur)
-		g_ptr_array_add(v, g_string_free(cur, FALSE));
-	fclose(f);
-	g_free(path);
-	return v;
-}
-
 static void test_lexer(void)
 {
 	static const char al[] = "()\\;<> \t\r\nab[]:@=\"";
-	GPtrArray *v = load_values();
+	GPtrArray *v = tu_received_values();
 	GString *s = g_string_new(NULL);
 	guint i, k, r;
 	long calls = 0;

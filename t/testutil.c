@@ -85,3 +85,31 @@ int tu_sh(const char *fmt, ...)
 		return -1;
 	return WEXITSTATUS(st);
 }
+
+/* the values of cases.txt, folded lines joined without the breaks */
+GPtrArray *tu_received_values(void)
+{
+	char *path = tu_data("received/cases.txt");
+	FILE *f = fopen(path, "r");
+	GPtrArray *v = g_ptr_array_new_with_free_func(g_free);
+	GString *cur = NULL;
+	char buf[8192];
+
+	if (!f)
+		bail("cannot open %s", path);
+	while (fgets(buf, sizeof buf, f)) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (!strncmp(buf, "line:", 5)) {
+			if (cur)
+				g_ptr_array_add(v, g_string_free(cur, FALSE));
+			cur = g_string_new(buf[5] == ' ' ? buf + 6 : buf + 5);
+		} else if (!strncmp(buf, "more:", 5) && cur) {
+			g_string_append(cur, buf + 5);
+		}
+	}
+	if (cur)
+		g_ptr_array_add(v, g_string_free(cur, FALSE));
+	fclose(f);
+	g_free(path);
+	return v;
+}

@@ -6,10 +6,13 @@
 #define QS_TESTUTIL_H
 
 #include <stddef.h>
+#include <glib.h>
 #include <sys/types.h>
 
 /* $QSCAN_TEST_DATA/<rel> (t/data), caller frees */
 char *tu_data(const char *rel);
+/* the Received values of t/data/received/cases.txt, folded lines joined */
+GPtrArray *tu_received_values(void);
 /* $QSCAN_SHARED/<rel> (../shared), NULL when absent; caller frees */
 char *tu_shared(const char *rel);
 /* a new empty directory under $TMPDIR, removed by tu_cleanup() */
