@@ -204,18 +204,22 @@ static guint8 *reserve(GByteArray *a, size_t len, size_t n, size_t cap)
 static void append_capped(GByteArray *a, size_t *len, const guint8 *p, size_t n, bool nl, size_t cap,
 			  bool *full)
 {
-	size_t room = cap - MIN(cap, *len);
+	size_t room = cap - MIN(cap, *len), take = MIN(n, room);
 	guint8 *w;
 
 	if (n + (nl ? 1 : 0) > room) {
-		memcpy(reserve(a, *len, MIN(n, room), cap), p, MIN(n, room));
-		*len += MIN(n, room);
+		if (take)	/* nothing reserved yet may mean no buffer at all */
+			memcpy(reserve(a, *len, take, cap), p, take);
+		*len += take;
 		*full = true;
 		return;
 	}
+	if (n == 0 && !nl)
+		return;		/* an empty L fragment */
 	/* line and newline in one step: this runs for every header line */
 	w = reserve(a, *len, n + (nl ? 1 : 0), cap);
-	memcpy(w, p, n);
+	if (n)
+		memcpy(w, p, n);
 	if (nl)
 		w[n] = '\n';
 	*len += n + (nl ? 1 : 0);
