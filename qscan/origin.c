@@ -74,30 +74,29 @@ static int ipfacts_slot(struct ipfacts *f, const char *ip)
 	return f->n++;
 }
 
-static bool f_trusted(struct ipfacts *f, const char *ip)
+/* ask(ip), remembered in cache[] by ip's slot */
+static bool memo(struct ipfacts *f, const char *ip, signed char *cache,
+		 bool (*ask)(const struct qs_config *, const char *))
 {
 	int i;
 
 	if (ip == NULL)
 		return false;
 	if ((i = ipfacts_slot(f, ip)) < 0)
-		return qs_ip_is_trusted(f->c, ip);
-	if (f->trusted[i] < 0)
-		f->trusted[i] = qs_ip_is_trusted(f->c, ip);
-	return f->trusted[i] != 0;
+		return ask(f->c, ip);
+	if (cache[i] < 0)
+		cache[i] = ask(f->c, ip);
+	return cache[i] != 0;
+}
+
+static bool f_trusted(struct ipfacts *f, const char *ip)
+{
+	return memo(f, ip, f->trusted, qs_ip_is_trusted);
 }
 
 static bool f_us(struct ipfacts *f, const char *ip)
 {
-	int i;
-
-	if (ip == NULL)
-		return false;
-	if ((i = ipfacts_slot(f, ip)) < 0)
-		return qs_ip_is_us(f->c, ip);
-	if (f->us[i] < 0)
-		f->us[i] = qs_ip_is_us(f->c, ip);
-	return f->us[i] != 0;
+	return memo(f, ip, f->us, qs_ip_is_us);
 }
 
 /* host_norm - lower-case, no trailing dot, "[1.2.3.4]" -> "1.2.3.4" */
