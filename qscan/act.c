@@ -560,18 +560,15 @@ static void journal_batch(struct qs_actor *a, GPtrArray *all, GPtrArray *live)
 {
 	bool hold_first = a->action == QS_ACTION_QUARANTINE && use_postsuper(a);
 	struct flight *before = qs_flight_join(a);
-	GPtrArray *v = g_ptr_array_new();
+	GPtrArray *v;
 	int mutex = -1, qmail_live = 0;
 	GError *err = NULL;
 	char *diag = NULL;
-	guint i;
 
 	if (strcmp(a->format, "qmail") == 0)
 		qmail_live = qs_qmail_sendmutex(a->s.rootfd, &mutex) == 1;
 	prepare(a, live, qmail_live, hold_first);
-	for (i = 0; i < live->len; i++)
-		if (((struct item *)g_ptr_array_index(live, i))->error == NULL)
-			g_ptr_array_add(v, g_ptr_array_index(live, i));
+	v = live_items(live);	/* prepare() may have failed some */
 	if (v->len && journal_rows(a, v, &err) < 0) {
 		fail_all(v, err->message);
 		g_clear_error(&err);
