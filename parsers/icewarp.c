@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "qs_limits.h"
 #include "log.h"
@@ -489,15 +488,9 @@ static bool looks_like_bounce(const struct qs_headers *h)
  * cannot be opened otherwise (a link swapped in) is an error, not this */
 static bool not_ready(const struct qs_item *item, guint gone, guint opened, gint64 newest)
 {
-	gint64 now = (gint64)time(NULL);
-
 	if (opened == 0)
 		return gone > 0;
-	if (!qs_is_young(newest, now))
-		return false;
-	qs_info("icewarp: %s: modified %llds ago, may still be written: skipped", item->path,
-		(long long)(now - newest));
-	return true;
+	return qs_plain_young_now("icewarp", item->path, newest);
 }
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "qs_limits.h"
 #include "log.h"
@@ -640,9 +639,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	fd = qs_plain_open(rootfd, item->path, m, &st);
 	if (fd < 0)	/* gone since an unstated walk: as the walk skips it */
 		return (item->kind & MD_UNSTATED) && errno == ENOENT ? QS_LOAD_SKIP : -1;
-	if ((item->kind & MD_UNSTATED) && qs_is_young(st.st_mtime, (gint64)time(NULL))) {
-		qs_info("mdaemon: %s: modified %llds ago, may still be written: skipped", item->path,
-			(long long)((gint64)time(NULL) - st.st_mtime));
+	if ((item->kind & MD_UNSTATED) && qs_plain_young_now("mdaemon", item->path, st.st_mtime)) {
 		close(fd);
 		return QS_LOAD_SKIP;
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gmime/gmime.h>
+#include "log.h"
 #include "qs_limits.h"
 #include "util.h"
 #include "plainmsg.h"
@@ -15,6 +16,17 @@ bool qs_is_young(gint64 mtime, gint64 now)
 {
 	/* a future mtime (clock skew, copied queue) is not "being written" */
 	return mtime >= 0 && mtime <= now && now - mtime < qs_young_seconds;
+}
+
+bool qs_plain_young_now(const char *format, const char *rel, gint64 mtime)
+{
+	gint64 now = g_get_real_time() / G_USEC_PER_SEC;	/* as the walks take it */
+
+	if (!qs_is_young(mtime, now))
+		return false;
+	qs_info("%s: %s: modified %llds ago, may still be written: skipped", format, rel,
+		(long long)(now - mtime));
+	return true;
 }
 
 DIR *qs_opendir_rel(int rootfd, const char *rel, GError **err)

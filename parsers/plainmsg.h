@@ -19,6 +19,9 @@
 #define QS_YOUNG_SECONDS_DEFAULT 5
 extern int qs_young_seconds;	/* tests and tools may lower it (0 = off) */
 bool qs_is_young(gint64 mtime, gint64 now);
+/* load()'s age check of a file the walk did not stat: young now? (then
+ * says so, naming format and rel, and the caller skips the message) */
+bool qs_plain_young_now(const char *format, const char *rel, gint64 mtime);
 
 /* open the directory rel ("" = the root itself) below rootfd, no links */
 DIR *qs_opendir_rel(int rootfd, const char *rel, GError **err);
