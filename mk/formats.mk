@@ -1,6 +1,6 @@
 # qmail, MDaemon and Merak/IceWarp queue readers, shared plain-file
 # helpers, and `qscan inventory`.
-libqscan_a_SOURCES += parsers/qmail.c parsers/mdaemon.c parsers/icewarp.c \
+libqscan_a_SOURCES += parsers/qmail.c parsers/dirset.c parsers/dirset.h parsers/mdaemon.c parsers/icewarp.c \
 	parsers/plainmsg.c parsers/plainmsg.h \
 	parsers/inventory.c parsers/inventory.h
 
@@ -14,6 +14,9 @@ TESTS += t/1101-qmail-fixtures
 check_PROGRAMS += t/1102-qmail-layouts
 t_1102_qmail_layouts_LDADD = $(FMT_T_LIBS)
 TESTS += t/1102-qmail-layouts
+check_PROGRAMS += t/1103-qmail-listing
+t_1103_qmail_listing_LDADD = $(FMT_T_LIBS)
+TESTS += t/1103-qmail-listing
 check_PROGRAMS += t/1201-mdaemon-queue
 t_1201_mdaemon_queue_LDADD = $(FMT_T_LIBS)
 TESTS += t/1201-mdaemon-queue

@@ -20,12 +20,17 @@
 #include "util.h"
 #include "parser.h"
 #include "plainmsg.h"
+#include "dirset.h"
 
 /* qmail-queue kills itself after a day; an envelope-less mess file
  * younger than that may still be in the making. */
 #define QMAIL_INFLIGHT_SECONDS (24 * 3600)
 #define QMAIL_MAX_SUBDIRS 100000	/* conf-split is normally 23 */
 #define QMAIL_MAX_DIGITS 20		/* a 64-bit inode number */
+/* names kept of one listed directory: 2 MiB each, six at a time; a
+ * split directory with more is asked name by name (fstatat) */
+#define QMAIL_LIST_CAP (1u << 18)
+#define QMAIL_LIST_SMALL 4096	/* the most an unsplit todo/ is re-read for */
 
 /* item->kind: which files exist (bits) and the state */
 enum {
@@ -34,12 +39,22 @@ enum {
 	QM_S4 = 1 << 8,		/* envelope in todo/ */
 	QM_S5 = 1 << 9,		/* envelope in info/ + local/ + remote/ */
 	QM_ORPHAN = 1 << 10,	/* neither */
+	QM_BIGTODO = 1 << 11,	/* todo/ and intd/ are split like mess/ */
 };
+
+/* the six places a message has files besides mess/ (format notes
+ * §2.4), in the order of its file list; listed todo/ and intd/ first,
+ * because qmail-send writes info/ before it removes todo/ (a message
+ * caught in between is seen in both, and todo/ wins) */
+enum { L_INFO, L_LOCAL, L_REMOTE, L_TODO, L_INTD, L_BOUNCE, L_N };	/* file order */
+static const int list_order[L_N] = { L_TODO, L_INTD, L_INFO, L_LOCAL, L_REMOTE, L_BOUNCE };
 
 struct qs_walk {
 	int rootfd;
 	bool bigtodo;
 	GPtrArray *subdirs;	/* numeric names under mess/ */
+	struct qs_dirset sets[L_N];	/* the current split directory's places */
+	bool probe_only[L_N];	/* too big to list: ask per message */
 	guint next_sub;
 	DIR *cur;
 	char *cur_sub;
@@ -115,6 +130,8 @@ static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 	w->rootfd = rootfd;
 	w->subdirs = g_ptr_array_new_with_free_func(g_free);
 	w->now = g_get_real_time() / G_USEC_PER_SEC;
+	for (int i = 0; i < L_N; i++)
+		qs_dirset_init(&w->sets[i]);
 	while ((de = readdir(d)) != NULL && w->subdirs->len < QMAIL_MAX_SUBDIRS) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -136,36 +153,89 @@ static void walk_free(struct qs_walk *w)
 		closedir(w->cur);
 	g_free(w->cur_sub);
 	g_ptr_array_free(w->subdirs, TRUE);
+	for (int i = 0; i < L_N; i++)
+		qs_dirset_free(&w->sets[i]);
 	g_free(w);
+}
+
+static const struct {
+	const char *dir;
+	int bit;
+	int split;	/* 1 = dir/S/N, 0 = dir/N, 2 = dir/S/N with big-todo only */
+} places[L_N] = {
+	{ "info/", QM_INFO, 1 }, { "local/", QM_LOCAL, 1 }, { "remote/", QM_REMOTE, 1 },
+	{ "todo/", QM_TODO, 2 }, { "intd/", QM_INTD, 2 }, { "bounce/", QM_BOUNCE, 0 },
+};
+
+static bool place_split(int i, bool bigtodo)
+{
+	return places[i].split == 1 || (places[i].split == 2 && bigtodo);
+}
+
+/* list the places of split directory sub; an unsplit directory (todo/
+ * intd/ bounce/: normally a handful of names) is read again for every
+ * split directory so that it is never older than the listing of info/;
+ * one that has grown past QMAIL_LIST_SMALL (qmail-send stopped with a
+ * backlog) is asked name by name for the rest of the walk instead */
+static void list_places(struct qs_walk *w, const char *sub)
+{
+	int j;
+
+	for (j = 0; j < L_N; j++) {
+		int i = list_order[j];
+		bool split = place_split(i, w->bigtodo);
+		char *rel;
+
+		if (w->probe_only[i]) {
+			w->sets[i].listed = false;
+			continue;
+		}
+		rel = split ? g_strconcat(places[i].dir, sub, NULL) : g_strndup(places[i].dir, strlen(places[i].dir) - 1);
+		qs_dirset_read(&w->sets[i], w->rootfd, rel, split ? QMAIL_LIST_CAP : QMAIL_LIST_SMALL);
+		if (!split && !w->sets[i].listed)
+			w->probe_only[i] = true;
+		g_free(rel);
+	}
 }
 
 /* add dir/sub/n (dir/n when sub is NULL) to the item when it exists
  * (any type: a symlink still belongs to the message, and load reports
- * it); st gets the stat. The path is built on the stack and copied only
- * when the file is there: most of the six probes per message miss. */
-static bool add_if_exists(struct qs_walk *w, struct qs_item *it, const char *dir, const char *sub,
-			  const char *n, struct stat *st)
+ * it); set = the directory's listing, or NULL to ask the file system */
+static bool add_if_exists(int rootfd, struct qs_item *it, const struct qs_dirset *set,
+			  const char *dir, const char *sub, const char *n)
 {
-	char buf[512], *rel = buf;
-	size_t ld = strlen(dir), ls = sub ? strlen(sub) + 1 : 0, ln = strlen(n);
-	bool found;
+	char *rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
+	int has = set ? qs_dirset_has(set, n) : -1;
+	struct stat st;
 
-	if (ld + ls + ln + 1 > sizeof buf)	/* names longer than qmail makes */
-		rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
-	else {
-		memcpy(buf, dir, ld);
-		if (sub) {
-			memcpy(buf + ld, sub, ls - 1);
-			buf[ld + ls - 1] = '/';
-		}
-		memcpy(buf + ld + ls, n, ln + 1);
-	}
-	found = fstatat(w->rootfd, rel, st, AT_SYMLINK_NOFOLLOW) == 0;
-	if (found)
-		g_ptr_array_add(it->files, rel == buf ? g_strdup(buf) : rel);
-	else if (rel != buf)
+	if (has < 0)
+		has = fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (has)
+		g_ptr_array_add(it->files, rel);
+	else
 		g_free(rel);
-	return found;
+	return has;
+}
+
+/* which files of mess/sub/n exist, from the listings (sets) or, with
+ * sets NULL, from the file system itself; sets the state bits */
+static void find_files(int rootfd, bool bigtodo, const struct qs_dirset *sets,
+		       struct qs_item *it, const char *sub, const char *n)
+{
+	int i;
+
+	g_ptr_array_set_size(it->files, 0);
+	g_ptr_array_add(it->files, g_strdup(it->path));
+	it->kind &= QM_BIGTODO;
+	/* the actor removes them in §2.7 order itself; we only list them */
+	for (i = 0; i < L_N; i++)
+		if (add_if_exists(rootfd, it, sets ? &sets[i] : NULL, places[i].dir,
+				  place_split(i, bigtodo) ? sub : NULL, n))
+			it->kind |= places[i].bit;
+	if (it->kind & QM_TODO)
+		it->kind |= QM_S4;	/* todo wins over a half-written info (qmail-send redoes it) */
+	else if (it->kind & QM_INFO)
+		it->kind |= QM_S5;
 }
 
 /* fill the item for mess/S/N: which other files exist, and the state;
@@ -173,38 +243,19 @@ static bool add_if_exists(struct qs_walk *w, struct qs_item *it, const char *dir
 static bool fill_item(struct qs_walk *w, struct qs_item *it, const char *sub, const char *n)
 {
 	struct stat st;
-	const char *ts = w->bigtodo ? sub : NULL;
-	gint64 todo_mtime = -1;
 
 	qs_item_clear(it);
 	it->id = g_strdup(n);
 	it->path = g_strconcat("mess/", sub, "/", n, NULL);
-	g_ptr_array_add(it->files, g_strdup(it->path));
-	/* the actor removes them in §2.7 order itself; we only list them */
-	if (add_if_exists(w, it, "info/", sub, n, &st)) {
-		it->kind |= QM_INFO;
-		it->mtime = st.st_mtime;
-	}
-	if (add_if_exists(w, it, "local/", sub, n, &st))
-		it->kind |= QM_LOCAL;
-	if (add_if_exists(w, it, "remote/", sub, n, &st))
-		it->kind |= QM_REMOTE;
-	if (add_if_exists(w, it, "todo/", ts, n, &st)) {
-		it->kind |= QM_TODO;
-		todo_mtime = st.st_mtime;
-	}
-	if (add_if_exists(w, it, "intd/", ts, n, &st))
-		it->kind |= QM_INTD;
-	if (add_if_exists(w, it, "bounce/", NULL, n, &st))
-		it->kind |= QM_BOUNCE;
-
-	if (it->kind & QM_TODO) {
-		/* S4: todo wins over a half-written info (qmail-send redoes it) */
-		it->kind |= QM_S4;
+	it->kind = w->bigtodo ? QM_BIGTODO : 0;
+	find_files(w->rootfd, w->bigtodo, w->sets, it, sub, n);
+	/* neither: ask the file system before calling it an orphan, in
+	 * case it was queued after its directories were listed */
+	if (!(it->kind & (QM_S4 | QM_S5)))
+		find_files(w->rootfd, w->bigtodo, NULL, it, sub, n);
+	if (it->kind & QM_S4) {
 		it->queue = g_strdup("todo");
-		it->mtime = todo_mtime;
-	} else if (it->kind & QM_INFO) {
-		it->kind |= QM_S5;
+	} else if (it->kind & QM_S5) {
 		it->queue = g_strdup("queue");
 	} else {
 		if (fstatat(w->rootfd, it->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -238,6 +289,7 @@ static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 			g_free(rel);
 			if (w->cur == NULL)
 				return -1;
+			list_places(w, w->cur_sub);
 		}
 		errno = 0;
 		de = readdir(w->cur);
@@ -547,12 +599,91 @@ static void origin(struct qs_msg *m)
 	}
 }
 
+/* S5: info/ names the sender, local/ and remote/ the recipients */
+static void load_s5(int rootfd, const struct qs_item *item, struct envbuf *eb, struct qs_msg *m)
+{
+	struct stat st;
+	const char *rel = find_file(item, "info/");
+	guint i;
+
+	if (read_env(rootfd, rel, eb, &st, m) == 0) {
+		parse_info(eb->b, rel, m);
+		m->arrival = st.st_mtime;	/* qmail's own birth time */
+	} else if (m->err == QS_ERR_NONE) {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (message finished?)", rel);
+	}
+	for (i = 0; i < 2; i++) {
+		rel = find_file(item, i ? "remote/" : "local/");
+		if (rel != NULL && read_env(rootfd, rel, eb, &st, m) == 0)
+			parse_channel(eb->b, rel, m);
+	}
+	if (!(item->kind & (QM_LOCAL | QM_REMOTE)))
+		qs_msg_note(m, "no local/ or remote/ file: every recipient is done (qmail-send finishes it)");
+	if (item->kind & QM_BOUNCE)
+		qs_msg_note(m, "bounce/%s exists: qmail-send will send a bounce for failed recipients", item->id);
+}
+
+/* todo/N went away after the walk listed it: qmail-send preprocessed
+ * the message meanwhile. Ask the file system where its files are now;
+ * true (and the message's file list replaced) when it is in S5. */
+static bool moved_on(int rootfd, const struct qs_item *item, struct qs_item *now, struct qs_msg *m)
+{
+	const char *sub = item->path + strlen("mess/");
+	char *s = g_strndup(sub, strcspn(sub, "/"));
+	guint i;
+
+	now->path = g_strdup(item->path);
+	now->id = g_strdup(item->id);
+	now->kind = item->kind & QM_BIGTODO;
+	find_files(rootfd, (item->kind & QM_BIGTODO) != 0, NULL, now, s, item->id);
+	g_free(s);
+	if (!(now->kind & QM_S5))
+		return false;
+	g_ptr_array_set_size(m->files, 0);
+	for (i = 0; i < now->files->len; i++)
+		qs_msg_add_file(m, g_ptr_array_index(now->files, i));
+	g_free(m->queue);
+	m->queue = g_strdup("queue");
+	return true;
+}
+
+static void load_envelope(int rootfd, const struct qs_item *item, struct envbuf *eb, struct qs_msg *m)
+{
+	struct qs_item now;
+	struct stat st;
+	const char *rel;
+	int rc;
+
+	if (item->kind & QM_S4) {
+		rel = find_file(item, "todo/");
+		rc = read_env(rootfd, rel, eb, &st, m);
+		if (rc == 0) {
+			parse_todo(eb->b, rel, m);
+			m->arrival = st.st_mtime;
+			return;
+		}
+		if (rc < 0)
+			return;
+		qs_item_init(&now);
+		if (moved_on(rootfd, item, &now, m))
+			load_s5(rootfd, &now, eb, m);
+		else
+			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (preprocessed meanwhile: scan again)", rel);
+		qs_item_clear(&now);
+		g_ptr_array_free(now.files, TRUE);
+	} else if (item->kind & QM_S5) {
+		load_s5(rootfd, item, eb, m);
+	} else {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: no envelope (neither info/ nor todo/ for message %s) "
+			    "and older than 24 hours: an orphan qmail-send's cleanup removes, or a damaged queue",
+			    item->path, item->id);
+	}
+}
+
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
 	struct envbuf *eb = thread_envbuf();
-	GByteArray *buf = eb->b;
 	struct stat st;
-	const char *rel;
 	guint64 num;
 	bool body;
 	int fd;
@@ -564,37 +695,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	m->path = g_strdup(item->path);
 	for (i = 0; i < item->files->len; i++)
 		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
-
-	if (item->kind & QM_S4) {
-		rel = find_file(item, "todo/");
-		if (read_env(rootfd, rel, eb, &st, m) == 0) {
-			parse_todo(buf, rel, m);
-			m->arrival = st.st_mtime;
-		} else if (m->err == QS_ERR_NONE) {
-			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (preprocessed meanwhile: scan again)", rel);
-		}
-	} else if (item->kind & QM_S5) {
-		rel = find_file(item, "info/");
-		if (read_env(rootfd, rel, eb, &st, m) == 0) {
-			parse_info(buf, rel, m);
-			m->arrival = st.st_mtime;	/* qmail's own birth time */
-		} else if (m->err == QS_ERR_NONE) {
-			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: vanished while scanning (message finished?)", rel);
-		}
-		for (i = 0; i < 2; i++) {
-			rel = find_file(item, i ? "remote/" : "local/");
-			if (rel != NULL && read_env(rootfd, rel, eb, &st, m) == 0)
-				parse_channel(buf, rel, m);
-		}
-		if (!(item->kind & (QM_LOCAL | QM_REMOTE)))
-			qs_msg_note(m, "no local/ or remote/ file: every recipient is done (qmail-send finishes it)");
-		if (item->kind & QM_BOUNCE)
-			qs_msg_note(m, "bounce/%s exists: qmail-send will send a bounce for failed recipients", item->id);
-	} else {
-		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: no envelope (neither info/ nor todo/ for message %s) "
-			    "and older than 24 hours: an orphan qmail-send's cleanup removes, or a damaged queue",
-			    item->path, item->id);
-	}
+	load_envelope(rootfd, item, eb, m);
 
 	fd = qs_plain_open(rootfd, item->path, m, &st);
 	if (fd >= 0) {
