@@ -403,37 +403,23 @@ static void copy_item(struct qs_msg *m, const struct qs_item *item)
 	m->busy = strcmp(item->queue, "active") == 0;
 }
 
-/* pf_add_logfiles - the defer/bounce/trace logfiles of the message */
+/* pf_add_logfiles - the defer/bounce/trace logfiles of the message the
+ * walk left to look for (item->kind) */
 void pf_add_logfiles(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
 	char hex[32], path[PATH_MAX];
-	int i, d, k;
+	int i, d;
 
+	if (item->kind == 0)
+		return;
 	pf_id_hash_chars(item->id, hex, sizeof hex);
 	for (i = 0; i < PF_NLOGDIRS; i++) {
 		unsigned depths = ((unsigned)item->kind >> (i * PF_LOG_BITS)) & PF_LOG_MASK;
 		for (d = 0; d < PF_LOG_BITS; d++) {
 			struct stat st;
-			int n;
 			if (!(depths & (1u << d)))
 				continue;
-			n = (int)strlen(pf_logdirs[i]);
-			if ((size_t)n + 2 * (size_t)d + 1 + strlen(item->id) < sizeof path) {
-				/* the common case, built without printf */
-				memcpy(path, pf_logdirs[i], (size_t)n);
-				for (k = 0; k < d; k++) {
-					path[n++] = '/';
-					path[n++] = k < (int)strlen(hex) ? hex[k] : '_';
-				}
-				path[n++] = '/';
-				strcpy(path + n, item->id);
-			} else {
-				n = snprintf(path, sizeof path, "%s", pf_logdirs[i]);
-				for (k = 0; k < d && n < (int)sizeof path - 2; k++)
-					n += snprintf(path + n, sizeof path - (size_t)n, "/%c",
-						      k < (int)strlen(hex) ? hex[k] : '_');
-				snprintf(path + n, sizeof path - (size_t)n, "/%s", item->id);
-			}
+			pf_logpath(i, d, hex, item->id, path, sizeof path);
 			if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 			    m->files->len < QS_MAX_FILES_PER_MSG) {
 				qs_msg_add_file(m, path);

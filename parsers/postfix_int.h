@@ -34,4 +34,14 @@ void pf_walk_free(struct qs_walk *w);
 /* add the existing logfiles of the message to m->files (item->kind hints) */
 void pf_add_logfiles(int rootfd, const struct qs_item *item, struct qs_msg *m);
 
+/* postfix_logs.c: logdir i at hash depth d of the message, e.g. defer/4/ID */
+void pf_logpath(int i, int d, const char *hex, const char *id, char *buf, size_t size);
+struct pf_loglists;
+struct pf_loglists *pf_loglists_new(void);
+void pf_loglists_free(struct pf_loglists *L);
+/* answer the item's logfile hints from listings made once per walk
+ * directory (epoch): found logfiles are added to item->files; returns
+ * the hints left for load() to ask the file system */
+unsigned pf_logs_resolve(struct pf_loglists *L, int rootfd, unsigned epoch, struct qs_item *item);
+
 #endif

@@ -52,6 +52,8 @@ struct qs_walk {
 	int depth;		/* top of stack, -1 = none */
 	struct level stack[QS_MAX_DIR_DEPTH + 1];
 	struct logdir logs[PF_NLOGDIRS];
+	struct pf_loglists *lists;	/* log directories read once per walk directory */
+	unsigned epoch;		/* counts the directories entered */
 };
 
 /* Directories only Postfix has (qmail also has bounce/ and pid/). */
@@ -229,6 +231,7 @@ struct qs_walk *pf_walk_new(int rootfd, const char *root, GError **err)
 		return NULL;
 	}
 	w->depth = -1;
+	w->lists = pf_loglists_new();
 	if (is_root)
 		find_logdirs(w);
 	else
@@ -257,6 +260,7 @@ static int push(struct qs_walk *w, int parentfd, const char *name, const char *r
 		return -1;
 	}
 	w->depth++;
+	w->epoch++;
 	w->stack[w->depth].dir = d;
 	w->stack[w->depth].rel = g_strdup(rel);
 	return 0;
@@ -355,6 +359,8 @@ static int entry(struct qs_walk *w, const char *name, unsigned char type,
 		item->mtime = (gint64)st.st_mtime;
 		item->kind = w->subqueue ? 0 : logfile_hints(w);
 		g_ptr_array_add(item->files, g_strdup(rel));
+		if (item->kind != 0)
+			item->kind = (int)pf_logs_resolve(w->lists, w->rootfd, w->epoch, item);
 		return 1;
 	}
 	g_free(rel);
@@ -400,6 +406,7 @@ void pf_walk_free(struct qs_walk *w)
 	while (w->depth >= 0)
 		pop(w);
 	close(w->rootfd);
+	pf_loglists_free(w->lists);
 	g_free(w->subqueue);
 	g_free(w);
 }
