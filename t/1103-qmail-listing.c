@@ -63,12 +63,44 @@ static void sets(void)
 	close(fd);
 }
 
-static struct qs_walk *walk(const char *root, int *fd)
-{
-	GError *err = NULL;
+/* one walk driven by hand: the queue can change between its steps */
+struct wk {
+	int fd;
+	struct qs_walk *w;
+	struct qs_item it;
+	struct qs_msg *m;
+	GError *err;
+};
 
-	*fd = open(root, O_RDONLY | O_DIRECTORY);
-	return qs_parser_qmail.walk_new(*fd, root, &err);
+static void wk_open(struct wk *k, const char *root)
+{
+	k->err = NULL;
+	k->fd = open(root, O_RDONLY | O_DIRECTORY);
+	k->w = qs_parser_qmail.walk_new(k->fd, root, &k->err);
+	if (k->w == NULL)
+		bail("%s: no qmail walk", root);
+	qs_item_init(&k->it);
+	k->m = qs_msg_new();
+}
+
+static int wk_next(struct wk *k)
+{
+	return qs_parser_qmail.walk_next(k->w, &k->it, &k->err);
+}
+
+static int wk_load(struct wk *k)
+{
+	qs_msg_clear(k->m);
+	return qs_parser_qmail.load(k->fd, &k->it, k->m);
+}
+
+static void wk_close(struct wk *k)
+{
+	qs_parser_qmail.walk_free(k->w);
+	qs_item_clear(&k->it);
+	g_ptr_array_free(k->it.files, TRUE);
+	qs_msg_free(&k->m);
+	close(k->fd);
 }
 
 /* S4 when listed, S5 when loaded: read as S5 with its new files */
@@ -76,46 +108,36 @@ static void preprocessed_meanwhile(void)
 {
 	char *root = fc_keep(tu_tmpdir());
 	struct qq q;
-	struct qs_item it;
-	struct qs_msg *m = qs_msg_new();
-	GError *err = NULL;
-	struct qs_walk *w;
+	struct wk k;
 	char *t;
-	int fd;
 
 	qq_init(&q, root, 23, false);
 	qq_mess(&q, 77, NET);
 	qq_todo(&q, 77, QQ_BYTES("u0\0p1\0Fa@b.example\0Tx@y.example\0"));
 	fc_age_all(root, DAY * 2);
-	w = walk(root, &fd);
-	qs_item_init(&it);
-	is_int(qs_parser_qmail.walk_next(w, &it, &err), 1, "walk yields 77");
-	is_str(it.queue, "todo", "77 is listed in todo/");
+	wk_open(&k, root);
+	is_int(wk_next(&k), 1, "walk yields 77");
+	is_str(k.it.queue, "todo", "77 is listed in todo/");
 	/* qmail-send: info, local/remote, then todo and intd go */
 	qq_info(&q, 77, QQ_BYTES("Fa@b.example\0"));
 	qq_chan(&q, "remote", 77, QQ_BYTES("Tx@y.example\0"));
 	tu_sh("rm -f '%s/todo/77' '%s/intd/77'", root, root);
-	is_int(qs_parser_qmail.load(fd, &it, m), 0, "todo gone, info there: loads");
-	is_str(m->queue, "queue", "now in the queue proper");
-	is_str(m->sender, "a@b.example", "sender from info/");
-	t = fc_rcpts(m, false);
+	is_int(wk_load(&k), 0, "todo gone, info there: loads");
+	is_str(k.m->queue, "queue", "now in the queue proper");
+	is_str(k.m->sender, "a@b.example", "sender from info/");
+	t = fc_rcpts(k.m, false);
 	is_str(t, "x@y.example", "recipient from remote/");
 	g_free(t);
-	t = fc_files(m);
+	t = fc_files(k.m);
 	is_str(t, "mess/8/77 info/8/77 remote/8/77", "its files are the ones there now");
 	g_free(t);
-	ok(m->error == NULL, "no error (%s)", m->error ? m->error : "none");
+	ok(k.m->error == NULL, "no error (%s)", k.m->error ? k.m->error : "none");
 	/* gone altogether: an error that says so */
-	qs_msg_clear(m);
 	tu_sh("rm -f '%s/info/8/77' '%s/remote/8/77'", root, root);
-	is_int(qs_parser_qmail.load(fd, &it, m), -1, "todo and info gone: fails");
-	ok(m->error && strstr(m->error, "todo/77: vanished while scanning"), "says todo vanished: %s",
-	   m->error ? m->error : "none");
-	qs_parser_qmail.walk_free(w);
-	qs_item_clear(&it);
-	g_ptr_array_free(it.files, TRUE);
-	qs_msg_free(&m);
-	close(fd);
+	is_int(wk_load(&k), -1, "todo and info gone: fails");
+	ok(k.m->error && strstr(k.m->error, "todo/77: vanished while scanning"), "says todo vanished: %s",
+	   k.m->error ? k.m->error : "none");
+	wk_close(&k);
 }
 
 /* a message whose envelope appears after its split directory was
@@ -124,35 +146,25 @@ static void queued_after_listing(void)
 {
 	char *root = fc_keep(tu_tmpdir());
 	struct qq q;
-	struct qs_item it;
-	struct qs_msg *m = qs_msg_new();
-	GError *err = NULL;
-	struct qs_walk *w;
-	unsigned long first, other;
-	int fd;
+	struct wk k;
+	unsigned long other;
 
 	qq_init(&q, root, 23, false);
 	qq_mess(&q, 8, NET);		/* 8 and 31 share mess/8 */
 	qq_mess(&q, 31, NET);
 	fc_age_all(root, DAY * 2);
-	w = walk(root, &fd);
-	qs_item_init(&it);
-	is_int(qs_parser_qmail.walk_next(w, &it, &err), 1, "walk yields the first (an orphan)");
-	is_str(it.queue, "mess", "no envelope: an orphan");
-	first = strtoul(it.id, NULL, 10);
-	other = first == 8 ? 31 : 8;
+	wk_open(&k, root);
+	is_int(wk_next(&k), 1, "walk yields the first (an orphan)");
+	is_str(k.it.queue, "mess", "no envelope: an orphan");
+	other = strtoul(k.it.id, NULL, 10) == 8 ? 31 : 8;
 	qq_info(&q, other, QQ_BYTES("Fa@b.example\0"));
 	qq_chan(&q, "remote", other, QQ_BYTES("Tx@y.example\0"));
-	is_int(qs_parser_qmail.walk_next(w, &it, &err), 1, "walk yields the other");
-	is_str(it.queue, "queue", "its info/, written after the listing, is found");
-	is_int(qs_parser_qmail.load(fd, &it, m), 0, "and it loads");
-	is_str(m->sender, "a@b.example", "with its sender");
-	is_int(qs_parser_qmail.walk_next(w, &it, &err), 0, "walk ends");
-	qs_parser_qmail.walk_free(w);
-	qs_item_clear(&it);
-	g_ptr_array_free(it.files, TRUE);
-	qs_msg_free(&m);
-	close(fd);
+	is_int(wk_next(&k), 1, "walk yields the other");
+	is_str(k.it.queue, "queue", "its info/, written after the listing, is found");
+	is_int(wk_load(&k), 0, "and it loads");
+	is_str(k.m->sender, "a@b.example", "with its sender");
+	is_int(wk_next(&k), 0, "walk ends");
+	wk_close(&k);
 }
 
 /* qmail-send stopped with a backlog: todo/ larger than is listed */
