@@ -24,8 +24,9 @@
 #include "util.h"
 #include "postfix_int.h"
 
-/* names kept of one listed log directory (about 64 bytes each) */
-#define PF_LIST_CAP (1u << 17)
+/* names kept in all listings together (about 64 bytes each): a log
+ * directory that would take more is asked name by name instead */
+#define PF_LIST_BUDGET (1u << 17)
 
 struct pf_loglist {
 	char *dir;		/* the directory listed, NULL = none yet */
@@ -86,8 +87,21 @@ void pf_loglists_free(struct pf_loglists *L)
 	g_free(L);
 }
 
+/* what the other listings leave of the budget for l */
+static guint room(const struct pf_loglists *L, const struct pf_loglist *l)
+{
+	guint used = 0;
+	int i, d;
+
+	for (i = 0; i < PF_NLOGDIRS; i++)
+		for (d = 0; d < PF_LOG_BITS; d++)
+			if (&L->l[i][d] != l)
+				used += g_hash_table_size(L->l[i][d].names);
+	return used < PF_LIST_BUDGET ? PF_LIST_BUDGET - used : 0;
+}
+
 /* read dir into the list; a directory that is not there holds nothing */
-static void list(struct pf_loglist *l, int rootfd, const char *dir)
+static void list(struct pf_loglist *l, int rootfd, const char *dir, guint cap)
 {
 	int fd = openat(rootfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	DIR *d;
@@ -108,7 +122,7 @@ static void list(struct pf_loglist *l, int rootfd, const char *dir)
 	}
 	errno = 0;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_type == DT_UNKNOWN || g_hash_table_size(l->names) >= PF_LIST_CAP)
+		if (e->d_type == DT_UNKNOWN || g_hash_table_size(l->names) >= cap)
 			break;	/* no types here, or too many: ask per message */
 		if (e->d_type == DT_REG && pf_name_ok(e->d_name))
 			g_hash_table_add(l->names, g_strdup(e->d_name));
@@ -123,7 +137,8 @@ static void list(struct pf_loglist *l, int rootfd, const char *dir)
  * a directory is listed at most once per walk directory (epoch), so a
  * flat queue whose messages hash everywhere does not re-read defer/
  * for each of them */
-static int lookup(struct pf_loglist *l, int rootfd, unsigned epoch, const char *path)
+static int lookup(struct pf_loglists *L, struct pf_loglist *l, int rootfd, unsigned epoch,
+		  const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
@@ -136,7 +151,8 @@ static int lookup(struct pf_loglist *l, int rootfd, unsigned epoch, const char *
 	if (l->dir == NULL || strcmp(l->dir, dir) != 0 || l->epoch != epoch) {
 		if (l->epoch == epoch && l->dir != NULL)
 			return -1;
-		list(l, rootfd, dir);
+		g_hash_table_remove_all(l->names);	/* its room is free again */
+		list(l, rootfd, dir, room(L, l));
 		l->epoch = epoch;
 	}
 	if (!l->listed)
@@ -161,7 +177,7 @@ unsigned pf_logs_resolve(struct pf_loglists *L, int rootfd, unsigned epoch, stru
 			if (!(depths & (1u << d)))
 				continue;
 			pf_logpath(i, d, hex, item->id, path, sizeof path);
-			has = lookup(&L->l[i][d], rootfd, epoch, path);
+			has = lookup(L, &L->l[i][d], rootfd, epoch, path);
 			if (has < 0)
 				return left;
 			if (has) {
