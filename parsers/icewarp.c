@@ -495,7 +495,10 @@ static bool not_ready(const struct qs_item *item, guint gone, guint opened, gint
 
 static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
-	guint8 buf[IW_SNIFF];
+	/* two sniff buffers: the message file's first bytes are kept (the
+	 * header reader starts from them) while later files are sniffed */
+	guint8 sniff[2][IW_SNIFF], *buf = sniff[0];
+	size_t msg_pre = 0;
 	int msg = -1, env = -1, fd = -1;
 	gint64 msg_size = -1, newest = -1;
 	guint i, nmsg = 0, opened = 0, gone = 0;
@@ -533,7 +536,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 		}
 		opened++;
 		newest = MAX(newest, (gint64)st.st_mtime);
-		n = pread(f, buf, sizeof buf, 0);
+		n = pread(f, buf, IW_SNIFF, 0);
 		if (n > 0 && looks_like_header(buf, (size_t)n)) {
 			nmsg++;
 			if (st.st_size > msg_size) {
@@ -544,6 +547,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 				fd = f;
 				m->size = st.st_size;
 				m->mtime = st.st_mtime;
+				msg_pre = (size_t)n;
+				buf = sniff[buf == sniff[0]];	/* keep these bytes */
 				continue;
 			}
 		} else if (n > 0 && env < 0 && looks_like_envelope(buf, (size_t)n, st.st_size)) {
@@ -575,7 +580,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 			    nmsg, item->id, m->path);
 	if (env >= 0)
 		parse_envelope(m, g_ptr_array_index(item->files, env), envbuf->data, envbuf->len);
-	if (qs_plain_read(fd, m->path, m, false) < 0)
+	/* the message's sniffed bytes: the buffer not in use for sniffing */
+	if (qs_plain_read_pre(fd, m->path, m, false, sniff[buf == sniff[0]], msg_pre) < 0)
 		goto out;
 	if (env < 0 || m->sender == NULL) {
 		const struct qs_headers *h = qs_msg_fields(m, NULL);	/* the judge reuses it */

@@ -98,15 +98,19 @@ int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st
 
 int qs_plain_read(int fd, const char *rel, struct qs_msg *m, bool body)
 {
+	return qs_plain_read_pre(fd, rel, m, body, NULL, 0);
+}
+
+int qs_plain_read_pre(int fd, const char *rel, struct qs_msg *m, bool body,
+		      const guint8 *pre, size_t pre_len)
+{
 	GError *err = NULL;
 	bool body_complete = false;
 
-	if (lseek(fd, 0, SEEK_SET) < 0 ||
-	    qs_read_rfc5322(fd, m->hdr, &m->hdr_complete, body ? m->body : NULL, QS_MAX_BODY,
-			    &body_complete, &err) < 0) {
-		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: %s", rel,
-			    err ? err->message : g_strerror(errno));
-		g_clear_error(&err);
+	if (qs_read_rfc5322_at(fd, pre, pre_len, m->size, m->hdr, &m->hdr_complete,
+			       body ? m->body : NULL, QS_MAX_BODY, &body_complete, &err) < 0) {
+		qs_msg_fail(m, QS_ERR_UNREADABLE, "%s: %s", rel, err->message);
+		g_error_free(err);
 		return -1;
 	}
 	if (body)

@@ -48,6 +48,10 @@ int qs_plain_open(int rootfd, const char *rel, struct qs_msg *m, struct stat *st
  * a header block beyond QS_MAX_HEADER_BLOCK fails the message as
  * malformed (0 is still returned: the bytes read are kept) */
 int qs_plain_read(int fd, const char *rel, struct qs_msg *m, bool body);
+/* the same when the first pre_len bytes of the file are in pre already
+ * (they are not read again); m->size is the file's size from fstat */
+int qs_plain_read_pre(int fd, const char *rel, struct qs_msg *m, bool body,
+		      const guint8 *pre, size_t pre_len);
 
 /* envelope address from a header value or a file line: blanks and one
  * pair of <> stripped; "" for <> / empty. NULL when it is not one

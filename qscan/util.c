@@ -279,33 +279,66 @@ static void splitter_finish(struct splitter *s, bool *hdr_complete, bool *body_c
 		*body_complete = s->in_body && eof && !s->body_full;
 }
 
+/* one step of a file read at off (pread: no seek, the fd's offset is
+ * left alone) or, with off < 0, of a stream */
+static ssize_t read_step(int fd, guint8 *buf, size_t n, off_t off)
+{
+	ssize_t r;
+
+	do
+		r = off < 0 ? read(fd, buf, n) : pread(fd, buf, n, off);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* split what fd holds: from offset off on (off < 0: a stream), after
+ * the pre_len bytes in pre */
+static int split_fd(int fd, off_t off, const guint8 *pre, size_t pre_len, gint64 size,
+		    struct splitter *s, bool *hdr_complete, bool *body_complete, GError **err)
+{
+	guint8 buf[QS_READ_STEP];
+	/* a short read that brought the size fstat saw is the end: no
+	 * read() only to be told so */
+	bool eof = size >= 0 && (gint64)pre_len == size, more = true;
+
+	if (pre_len > 0)
+		more = feed(s, pre, pre_len);
+	while (more && !eof) {
+		ssize_t n = read_step(fd, buf, sizeof buf, off);
+		if (n < 0) {
+			g_set_error(err, QS_ERROR, errno, "read error: %s", g_strerror(errno));
+			splitter_sync(s);
+			return -1;
+		}
+		if (off >= 0)
+			off += n;
+		eof = n == 0 || (size >= 0 && (size_t)n < sizeof buf && (gint64)off == size);
+		if (n > 0)
+			more = feed(s, buf, (size_t)n);
+	}
+	splitter_finish(s, hdr_complete, body_complete, eof);
+	return 0;
+}
+
+int qs_read_rfc5322_at(int fd, const guint8 *pre, size_t pre_len, gint64 size,
+		       GByteArray *hdr, bool *hdr_complete, GByteArray *body, size_t body_cap,
+		       bool *body_complete, GError **err)
+{
+	struct splitter s;
+
+	splitter_init(&s, hdr, body, body_cap);
+	return split_fd(fd, (off_t)pre_len, pre, pre_len, size, &s, hdr_complete, body_complete, err);
+}
+
 int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
 		    GByteArray *body, size_t body_cap, bool *body_complete,
 		    GError **err)
 {
 	struct splitter s;
-	guint8 buf[QS_READ_STEP];
-	bool eof = false;
 
+	/* a stream (stdin, a pipe): read() as it comes, no size */
 	splitter_init(&s, hdr, body, body_cap);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			g_set_error(err, QS_ERROR, errno, "read error: %s", g_strerror(errno));
-			splitter_sync(&s);
-			return -1;
-		}
-		if (n == 0) {
-			eof = true;
-			break;
-		}
-		if (!feed(&s, buf, (size_t)n))
-			break;
-	}
-	splitter_finish(&s, hdr_complete, body_complete, eof);
-	return 0;
+	return split_fd(fd, -1, NULL, 0, -1, &s, hdr_complete, body_complete, err);
 }
 
 void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,

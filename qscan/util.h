@@ -38,6 +38,12 @@ int qs_read_file(int dirfd, const char *rel, size_t cap, GByteArray *out,
 int qs_read_rfc5322(int fd, GByteArray *hdr, bool *hdr_complete,
 		    GByteArray *body, size_t body_cap, bool *body_complete,
 		    GError **err);
+/* the same for a file, from its start whatever the fd's offset (pread,
+ * no seek): pre holds its first pre_len bytes when they were read
+ * already (not read again); size is the size fstat gave, or -1 */
+int qs_read_rfc5322_at(int fd, const guint8 *pre, size_t pre_len, gint64 size,
+		       GByteArray *hdr, bool *hdr_complete, GByteArray *body, size_t body_cap,
+		       bool *body_complete, GError **err);
 /* split an in-memory message the same way (for .eml, DSN parts) */
 void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 		      bool *hdr_complete, GByteArray *body);
