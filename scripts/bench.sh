@@ -13,7 +13,7 @@
 # with a warm page cache: hyperfine (--export-json) when installed, else
 # a loop around `date +%s.%N`.  Destructive runs (quarantine, delete,
 # postsuper) each get a fresh `cp -a` copy made by --prepare (not timed;
-# the used copy is renamed into DIR/trash and removed at the end).  A
+# the used copy is renamed into DIR/trash and removed after each outbox).  A
 # destructive qscan run longer than --act-timeout (default 900 s) is
 # killed and reported as such; --no-qscan-act skips those runs.
 # qscan rows say "not available" while ./_build/qscan/qscan cannot scan
@@ -239,6 +239,9 @@ for fmt in $formats; do
 		left=$(find "$w/deferred" "$w/incoming" -type f 2>/dev/null | wc -l)
 		echo "$name pipeline (after the last postsuper -h run): $left messages left in deferred+incoming" >> "$notes"
 	fi
+	# the used copies of this outbox go now (not timed): a run of all
+	# formats would otherwise need room for a dozen copies at once
+	rm -rf "$dir/trash" "$dir/work/$name" "$dir/work/$name-pipe" "$dir/work/q-$name" && mkdir -p "$dir/trash"
 done
 
 if [ $big = 1 ]; then
