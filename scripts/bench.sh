@@ -13,7 +13,7 @@
 # with a warm page cache: hyperfine (--export-json) when installed, else
 # a loop around `date +%s.%N`.  Destructive runs (quarantine, delete,
 # postsuper) each get a fresh `cp -a` copy made by --prepare (not timed;
-# the used copy is renamed into DIR/trash and removed after each outbox).  A
+# the used copy is removed then).  A
 # destructive qscan run longer than --act-timeout (default 900 s) is
 # killed and reported as such; --no-qscan-act skips those runs.
 # qscan rows say "not available" while ./_build/qscan/qscan cannot scan
@@ -51,7 +51,7 @@ done
 for b in "$GEN" "$FLOOR"; do
 	[ -x "$b" ] || { echo "bench.sh: $b is missing: run scripts/build.sh first" >&2; exit 2; }
 done
-mkdir -p "$dir/logs" "$dir/work" "$dir/trash" || exit 2
+mkdir -p "$dir/logs" "$dir/work" || exit 2
 dir=$(cd "$dir" && pwd)
 res=$dir/results.tsv
 : > "$res"
@@ -138,12 +138,15 @@ qscan_ok() {
 	grep -q '"type":"summary"' "$2.out"
 }
 
-# fresh NAME PATH... - a --prepare command: move the used PATHs to the
-# trash (instant, removed at the end) and copy the pristine outbox again
+# fresh NAME PATH... - a --prepare command (not timed): remove the used
+# PATHs (a dozen kept copies run a small file system out of inodes) and
+# copy the pristine outbox again; then sync, so that the copy's
+# write-back does not run (and is not timed) with the command: an MTA's
+# outbox is not a fresh copy
 fresh() {
 	n=$1 w=$2
 	shift
-	echo "for p in $*; do [ -e \$p ] && mv \$p $dir/trash/\$(date +%s%N); done; cp -a $dir/$n $w"
+	echo "rm -rf $* && cp -a $dir/$n $w && sync"
 }
 
 # pf_conf NAME QUEUEDIR - a private Postfix configuration for QUEUEDIR
@@ -239,9 +242,8 @@ for fmt in $formats; do
 		left=$(find "$w/deferred" "$w/incoming" -type f 2>/dev/null | wc -l)
 		echo "$name pipeline (after the last postsuper -h run): $left messages left in deferred+incoming" >> "$notes"
 	fi
-	# the used copies of this outbox go now (not timed): a run of all
-	# formats would otherwise need room for a dozen copies at once
-	rm -rf "$dir/trash" "$dir/work/$name" "$dir/work/$name-pipe" "$dir/work/q-$name" && mkdir -p "$dir/trash"
+	# the last used copies of this outbox go now (not timed)
+	rm -rf "$dir/work/$name" "$dir/work/$name-pipe" "$dir/work/q-$name"
 done
 
 if [ $big = 1 ]; then
@@ -307,5 +309,5 @@ fs=$(findmnt -no FSTYPE,OPTIONS -T "$dir" 2>/dev/null | head -1)
 echo "File system of $dir: ${fs:-unknown}$(echo ",${fs#* }," | grep -q ',discard,' && echo ' (online discard: deletions wait for the device)')."
 [ -s "$notes" ] && { echo; sed 's/^/- /' "$notes"; }
 say "removing used copies"
-rm -rf "$dir/trash" "$dir/work"
+rm -rf "$dir/work"
 exit 0
