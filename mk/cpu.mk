@@ -10,3 +10,5 @@ check_PROGRAMS += t/4004-cpu-shortcuts
 t_4004_cpu_shortcuts_SOURCES = t/4004-cpu-shortcuts.c
 t_4004_cpu_shortcuts_LDADD = $(T_LIBS)
 TESTS += t/4004-cpu-shortcuts
+TESTS += t/4005-cpu-pipeline-runs.sh
+EXTRA_DIST += t/4005-cpu-pipeline-runs.sh

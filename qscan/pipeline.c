@@ -10,6 +10,10 @@
  * read on meanwhile (act.c BATCH is 1000) */
 #define ACT_WINDOW 3072
 #define WAKE_BATCH 64		/* results the main thread waits for at once */
+/* results handed to the workers at once: one queue push (a lock and
+ * maybe a futex wake) per run of messages instead of one per message */
+#define RUN_BATCH 16
+G_STATIC_ASSERT(RUN_BATCH <= G_MAXUINT8 && RUN_BATCH < WINDOW);
 
 enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
@@ -18,11 +22,15 @@ struct run {
 	struct qs_result **ring;
 	gint64 window;		/* slots in ring */
 	gint64 head, tail;	/* head = next to report; tail = next seq */
+	gint64 handed;		/* results before this one went to the workers */
+	guint8 *run_len;	/* per slot: length of the run handed over there */
 	gint64 decided;		/* results before this one are final or with the actor */
 	GAsyncQueue *todo;
 	GMutex lock;
 	GCond judged;
-	bool head_waiting;	/* the main thread sleeps on `judged` (under lock) */
+	/* the main thread sleeps on `judged`: set under lock, read by the
+	 * workers without it (atomic) so that most results take no lock */
+	gint head_waiting;
 	gint64 wait_head, wait_last;	/* ... until these two are judged */
 	GPtrArray *threads;
 };
@@ -117,14 +125,32 @@ static gpointer worker(gpointer data)
 	struct qs_result *r;
 
 	while ((r = g_async_queue_pop(run->todo)) != (gpointer)run) {
-		int st = process(run->p, ctx, r);
-		g_mutex_lock(&run->lock);
-		r->state = st;
-		/* GCond wakes by a futex call even with nobody asleep: only
-		 * wake the main thread when it waits */
-		if (run->head_waiting && (r->seq == run->wait_head || r->seq == run->wait_last))
-			g_cond_broadcast(&run->judged);
-		g_mutex_unlock(&run->lock);
+		struct qs_result *batch[RUN_BATCH];
+		guint i, n = run->run_len[r->seq % run->window];
+
+		/* take the run's results now: none is judged yet, so none of
+		 * their slots can be refilled by the main thread meanwhile */
+		for (i = 0; i < n; i++)
+			batch[i] = run->ring[(r->seq + i) % run->window];
+		for (i = 0; i < n; i++) {
+			int st;
+
+			r = batch[i];
+			st = process(run->p, ctx, r);
+			/* the state is published atomically (seq_cst) before
+			 * head_waiting is read, and the main thread sets
+			 * head_waiting before it reads the state: one of the two
+			 * sees the other, so no wake-up is lost. GCond wakes by a
+			 * futex call even with nobody asleep: only wake the main
+			 * thread when it waits, for this result */
+			g_atomic_int_set(&r->state, st);
+			if (g_atomic_int_get(&run->head_waiting)) {
+				g_mutex_lock(&run->lock);
+				if (run->head_waiting && (r->seq == run->wait_head || r->seq == run->wait_last))
+					g_cond_broadcast(&run->judged);
+				g_mutex_unlock(&run->lock);
+			}
+		}
 	}
 	qs_judge_ctx_free(&ctx);
 	return NULL;
@@ -150,9 +176,7 @@ static void submit_judged(struct run *run)
 		struct qs_result *r = run->ring[run->decided % run->window];
 		int st;
 
-		g_mutex_lock(&run->lock);
-		st = r->state;
-		g_mutex_unlock(&run->lock);
+		st = g_atomic_int_get(&r->state);	/* see worker() */
 		if (st == ST_QUEUED)
 			return;
 		if (st == ST_JUDGED) {
@@ -166,6 +190,20 @@ static void submit_judged(struct run *run)
 		}
 		run->decided++;
 	}
+}
+
+/* hand_over - give the walked results not yet handed over to the
+ * workers as one run (at most RUN_BATCH: walk_all calls it that often) */
+static void hand_over(struct run *run)
+{
+	struct qs_result *r;
+
+	if (run->todo == NULL || run->handed == run->tail)
+		return;
+	r = run->ring[run->handed % run->window];
+	run->run_len[run->handed % run->window] = (guint8)(run->tail - run->handed);
+	run->handed = run->tail;
+	g_async_queue_push(run->todo, r);
 }
 
 /* advance - hand back every result at the head that is final; block
@@ -196,16 +234,20 @@ static void advance(struct run *run, gint64 need)
 			return;
 		/* the head is still being judged by a worker: sleep until a
 		 * batch behind it is judged too (workers take results in
-		 * order), so that one wake-up hands back many results */
+		 * order), so that one wake-up hands back many results; first
+		 * hand over what the walk left pending, or none would come */
+		hand_over(run);
 		g_mutex_lock(&run->lock);
 		run->wait_head = run->head;
 		run->wait_last = MIN(run->head + WAKE_BATCH, run->tail) - 1;
-		while (run->ring[run->wait_head % run->window]->state == ST_QUEUED ||
-		       run->ring[run->wait_last % run->window]->state == ST_QUEUED) {
-			run->head_waiting = true;
+		for (;;) {
+			g_atomic_int_set(&run->head_waiting, TRUE);
+			if (g_atomic_int_get(&run->ring[run->wait_head % run->window]->state) != ST_QUEUED &&
+			    g_atomic_int_get(&run->ring[run->wait_last % run->window]->state) != ST_QUEUED)
+				break;
 			g_cond_wait(&run->judged, &run->lock);
 		}
-		run->head_waiting = false;
+		g_atomic_int_set(&run->head_waiting, FALSE);
 		g_mutex_unlock(&run->lock);
 	}
 }
@@ -269,11 +311,12 @@ static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *in
 		run->tail++;
 		if (inline_ctx) {
 			r->state = process(p, inline_ctx, r);
-		} else {
-			g_async_queue_push(run->todo, r);
+		} else if (run->tail - run->handed >= RUN_BATCH) {
+			hand_over(run);
 		}
 		advance(run, 0);
 	}
+	hand_over(run);
 }
 
 int qs_pipeline_run(struct qs_pipeline *p, GError **err)
@@ -290,6 +333,7 @@ int qs_pipeline_run(struct qs_pipeline *p, GError **err)
 	run.p = p;
 	run.window = p->actor ? ACT_WINDOW : WINDOW;
 	run.ring = g_new0(struct qs_result *, run.window);
+	run.run_len = g_new0(guint8, run.window);
 	g_mutex_init(&run.lock);
 	g_cond_init(&run.judged);
 	if (p->jobs <= 1)
@@ -307,6 +351,7 @@ int qs_pipeline_run(struct qs_pipeline *p, GError **err)
 		if (run.ring[i])
 			result_free(run.ring[i]);
 	g_free(run.ring);
+	g_free(run.run_len);
 	g_mutex_clear(&run.lock);
 	g_cond_clear(&run.judged);
 	return 0;
