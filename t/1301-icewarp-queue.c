@@ -39,6 +39,11 @@ int main(void)
 	tu_write(mail, "_outgoing/priority_2/JMX17238.xyz", "\x00\x01\x02junk", 7, 0644);
 	tu_write(mail, "_outgoing/priority_2/ACM38534.eml", rp, sizeof rp - 1, 0644);
 	tu_write(mail, "_outgoing/priority_2/ACM38534.env", env2, sizeof env2 - 1, 0644);
+	/* two message-like files: the larger is the message (its bytes, kept
+	 * from the sniff, must survive the sniff of the other file) */
+	tu_write(mail, "_outgoing/priority_2/TWO.a", plain, sizeof plain - 1, 0644);
+	tu_write(mail, "_outgoing/priority_2/TWO.b", asmtp, sizeof asmtp - 1, 0644);
+	tu_write(mail, "_outgoing/priority_2/TWO.c", rp, sizeof rp - 1, 0644);
 	tu_write(mail, "_outgoing/priority_3/young.tmp", rp, sizeof rp - 1, 0644);
 	tu_write(mail, "_outgoing/temp/t1.tmp", rp, sizeof rp - 1, 0644);
 	tu_write(mail, "_incoming/inc1.tmp", rp, sizeof rp - 1, 0644);
@@ -52,7 +57,7 @@ int main(void)
 	fc_age(mail, "_outgoing/priority_3/young.tmp", 1);
 
 	s = fc_scan(mail, NULL);
-	is_int(s->msgs->len, 7, "7 messages (young, in-flight, temp, mailboxes, symlink left out)");
+	is_int(s->msgs->len, 8, "8 messages (young, in-flight, temp, mailboxes, symlink left out)");
 	is_int(s->walk_errors->len, 1, "one walk error");
 	ok(fc_any_error(s, "priority_3/link.tmp: not a regular file (symbolic link)"), "symlink reported");
 	ok(fc_find(s, "young") == NULL && fc_find(s, "A2") == NULL && fc_find(s, "t1") == NULL &&
@@ -73,6 +78,14 @@ int main(void)
 		ok(m->rcpts_known, "recipients known");
 		ok(m->envelope_suspect && fc_has_note(m, "heuristically"), "heuristic envelope flagged and noted");
 		is_int(m->err, QS_ERR_NONE, "loads");
+		ok(m->hdr_complete && memmem(m->hdr->data, m->hdr->len, "Subject: hi\n", 12) &&
+		   !memmem(m->hdr->data, m->hdr->len, "RCPT", 4), "header block of the message, not of the envelope");
+	}
+	if ((m = need(s, "TWO"))) {
+		is_str(m->path, "_outgoing/priority_2/TWO.b", "the largest message-like file");
+		ok(m->hdr_complete && memmem(m->hdr->data, m->hdr->len, "Subject: hi\n", 12) &&
+		   !memmem(m->hdr->data, m->hdr->len, "Subject: s\n", 11), "its header block, not a sibling's");
+		ok(fc_has_note(m, "look like messages"), "noted");
 	}
 	if ((m = need(s, "202001172348481735"))) {
 		is_str(m->sender, "rp@bad.example", "sender from Return-Path");
