@@ -508,11 +508,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	ssize_t n;
 	GByteArray *envbuf = NULL;	/* made when an envelope file is found */
 
-	m->format = "icewarp";
-	m->queue = g_strdup(item->queue);
-	m->id = g_strdup(item->id);
-	for (i = 0; i < item->files->len; i++)
-		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
+	qs_msg_from_item(m, "icewarp", item);	/* path: the message file, once known */
 	m->rcpts_known = false;
 	if ((item->kind & ~IW_UNSTATED) > (int)item->files->len)
 		qs_msg_note(m, "more than %d files share the base name %s: only the first are handled",
@@ -563,7 +559,6 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	if ((item->kind & IW_UNSTATED) && not_ready(item, gone, opened, newest))
 		goto skip;
 	if (msg < 0) {
-		m->path = g_strdup(item->path);
 		if (unreadable)	/* e.g. a link swapped in: the reason, not a guess */
 			qs_msg_fail(m, QS_ERR_UNREADABLE, "%s", unreadable);
 		else
@@ -574,6 +569,7 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	}
 	if (unreadable)
 		qs_msg_note(m, "%s", unreadable);
+	g_free(m->path);
 	m->path = g_strdup(g_ptr_array_index(item->files, msg));
 	if (nmsg > 1)
 		qs_msg_note(m, "%u files named %s.* look like messages: used the largest, %s",

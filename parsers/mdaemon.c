@@ -623,14 +623,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 {
 	struct stat st;
 	int fd;
-	guint i;
 
-	m->format = "mdaemon";
-	m->queue = g_strdup(item->queue);
-	m->id = g_strdup(item->id);
-	m->path = g_strdup(item->path);
-	for (i = 0; i < item->files->len; i++)
-		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
+	qs_msg_from_item(m, "mdaemon", item);
 	if (item->kind & MD_LCK) {
 		m->busy = true;
 		qs_msg_note(m, "%s exists: the message is being edited (MDaemon LockOnEdit): never acted on",

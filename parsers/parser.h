@@ -53,6 +53,10 @@ struct qs_parser {
 void qs_item_init(struct qs_item *it);
 void qs_item_clear(struct qs_item *it);	/* free contents, re-init */
 void qs_item_copy(struct qs_item *dst, const struct qs_item *src);
+struct qs_msg;
+/* what load() knows of a message before it reads a byte: its format,
+ * and the walk's queue, id, path and files */
+void qs_msg_from_item(struct qs_msg *m, const char *format, const struct qs_item *item);
 
 /* registry.c */
 extern const struct qs_parser qs_parser_postfix;

@@ -687,14 +687,8 @@ static int load(int rootfd, const struct qs_item *item, struct qs_msg *m)
 	guint64 num;
 	bool body;
 	int fd;
-	guint i;
 
-	m->format = "qmail";
-	m->queue = g_strdup(item->queue);
-	m->id = g_strdup(item->id);
-	m->path = g_strdup(item->path);
-	for (i = 0; i < item->files->len; i++)
-		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
+	qs_msg_from_item(m, "qmail", item);
 	load_envelope(rootfd, item, eb, m);
 
 	fd = qs_plain_open(rootfd, item->path, m, &st);

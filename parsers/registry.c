@@ -36,6 +36,18 @@ void qs_item_clear(struct qs_item *it)
 	it->mtime = -1;
 }
 
+void qs_msg_from_item(struct qs_msg *m, const char *format, const struct qs_item *item)
+{
+	guint i;
+
+	m->format = format;
+	m->queue = g_strdup(item->queue);
+	m->id = g_strdup(item->id);
+	m->path = g_strdup(item->path);
+	for (i = 0; i < item->files->len; i++)
+		qs_msg_add_file(m, g_ptr_array_index(item->files, i));
+}
+
 void qs_item_copy(struct qs_item *dst, const struct qs_item *src)
 {
 	guint i;
