@@ -75,7 +75,8 @@ void qs_dirset_read(struct qs_dirset *s, int rootfd, const char *rel, guint cap)
 		g_array_set_size(s->nums, 0);
 		return;
 	}
-	qsort(s->nums->data, s->nums->len, sizeof(guint64), cmp_u64);
+	if (s->nums->len > 1)	/* (an empty array has no data to hand qsort) */
+		qsort(s->nums->data, s->nums->len, sizeof(guint64), cmp_u64);
 }
 
 int qs_dirset_has(const struct qs_dirset *s, const char *name)

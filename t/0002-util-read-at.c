@@ -30,13 +30,17 @@ static void got_free(struct got *g)
 	g_byte_array_free(g->body, TRUE);
 }
 
+static bool same_bytes(const GByteArray *a, const GByteArray *b)
+{
+	return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
 /* body_complete counts only when the body was asked for */
 static bool same(const struct got *a, const struct got *b, bool body)
 {
 	return a->rc == b->rc && a->hdr_complete == b->hdr_complete &&
-	       (!body || a->body_complete == b->body_complete) && a->hdr->len == b->hdr->len &&
-	       a->body->len == b->body->len && memcmp(a->hdr->data, b->hdr->data, a->hdr->len) == 0 &&
-	       memcmp(a->body->data, b->body->data, a->body->len) == 0;
+	       (!body || a->body_complete == b->body_complete) && same_bytes(a->hdr, b->hdr) &&
+	       same_bytes(a->body, b->body);
 }
 
 /* every prefix length (and known and unknown size), body on and off,
