@@ -9,6 +9,7 @@
 #include "hdr.h"
 #include "msg.h"
 #include "qs_limits.h"
+#include "util.h"
 
 #define QS_MAX_HEADERS 10000	/* fields kept per header block */
 
@@ -124,13 +125,7 @@ static size_t field_name_len(const guint8 *p, size_t n)
 	unsigned m;
 
 	for (i = 0; i < n; i += 16) {
-		if (n - i >= 16) {
-			m = name_stop_mask(p + i);
-		} else {
-			memset(tmp, 'a', sizeof tmp);
-			memcpy(tmp, p + i, n - i);
-			m = name_stop_mask(tmp);
-		}
+		m = name_stop_mask(n - i >= 16 ? p + i : qs_pad16(tmp, p + i, n - i));
 		if (m != 0) {
 			size_t k = i + (size_t)__builtin_ctz(m);
 			return k < n && p[k] == ':' ? k : 0;

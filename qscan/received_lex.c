@@ -15,6 +15,7 @@
 #include <string.h>
 #include <glib.h>
 #include "received_int.h"
+#include "util.h"
 
 /* byte classes, one table look-up per byte instead of a chain of
  * compares: this runs over every byte of every Received line */
@@ -57,13 +58,7 @@ static void find_specials(struct qs_rlex *lx)
 	unsigned m;
 
 	for (i = 0; i < n; i += 16) {
-		if (n - i >= 16) {
-			m = spec_mask(s + i);
-		} else {
-			memset(tmp, 'a', sizeof tmp);
-			memcpy(tmp, s + i, n - i);
-			m = spec_mask(tmp);
-		}
+		m = spec_mask(n - i >= 16 ? s + i : qs_pad16(tmp, s + i, n - i));
 		for (; m != 0; m &= m - 1)
 			lx->spec[k++] = (uint16_t)(i + (size_t)__builtin_ctz(m));
 	}
@@ -195,9 +190,7 @@ static size_t word_end(const struct qs_rlex *lx, size_t i, size_t end)
 		} else if (j + 16 <= lx->n) {	/* inside the value: read, drop bits past end */
 			m = word_stop_mask(s + j) & ((1u << (end - j)) - 1);
 		} else {
-			memset(tmp, 'a', sizeof tmp);
-			memcpy(tmp, s + j, end - j);
-			m = word_stop_mask(tmp);
+			m = word_stop_mask(qs_pad16(tmp, s + j, end - j));
 		}
 		if (m == 0) {
 			j += 16;

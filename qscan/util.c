@@ -390,9 +390,7 @@ static inline bool json_plain_tail(const unsigned char *p, size_t n)
 {
 	unsigned char tmp[16];
 
-	memset(tmp, 'a', sizeof tmp);
-	memcpy(tmp, p, n);
-	return json_plain16(_mm_loadu_si128((const __m128i *)tmp));
+	return json_plain16(_mm_loadu_si128(qs_pad16(tmp, p, n)));
 }
 #endif
 
@@ -440,9 +438,7 @@ void qs_copy_sanitized(char *dst, const char *src, size_t n)
 			sanitize_bytes(dst + i, 16);
 	}
 	/* the rest (< 16), padded with a plain byte, in one step */
-	memset(tmp, 'a', sizeof tmp);
-	memcpy(tmp, src + i, n - i);
-	memcpy(dst + i, tmp, n - i);
+	memcpy(dst + i, qs_pad16(tmp, src + i, n - i), n - i);
 	if (ctrl16(_mm_loadu_si128((const __m128i *)tmp)))
 		sanitize_bytes(dst + i, n - i);
 #else

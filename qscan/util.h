@@ -48,6 +48,16 @@ int qs_read_rfc5322_at(int fd, const guint8 *pre, size_t pre_len, gint64 size,
 void qs_split_rfc5322(const guint8 *data, size_t len, GByteArray *hdr,
 		      bool *hdr_complete, GByteArray *body);
 
+/* the last n (< 16) bytes at p copied to tmp[16] and padded with the
+ * plain byte 'a', so that a 16-byte SIMD step can take a string's tail
+ * without reading past its end; returns tmp */
+static inline const void *qs_pad16(void *tmp, const void *p, size_t n)
+{
+	memset(tmp, 'a', 16);
+	memcpy(tmp, p, n);
+	return tmp;
+}
+
 /* JSON string (quoted, escaped, invalid UTF-8 -> U+FFFD), or null */
 void qs_json_str(GString *out, const char *s);
 /* strcasestr with ASCII case folding only (no locale, no allocation) */
