@@ -200,14 +200,19 @@ static void list_places(struct qs_walk *w, const char *sub)
 
 /* add dir/sub/n (dir/n when sub is NULL) to the item when it exists
  * (any type: a symlink still belongs to the message, and load reports
- * it); set = the directory's listing, or NULL to ask the file system */
+ * it); set = the directory's listing, or NULL to ask the file system.
+ * Most places of a message are empty: the path is only made when the
+ * listing does not rule it out. */
 static bool add_if_exists(int rootfd, struct qs_item *it, const struct qs_dirset *set,
 			  const char *dir, const char *sub, const char *n)
 {
-	char *rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
 	int has = set ? qs_dirset_has(set, n) : -1;
 	struct stat st;
+	char *rel;
 
+	if (has == 0)
+		return false;
+	rel = sub ? g_strconcat(dir, sub, "/", n, NULL) : g_strconcat(dir, n, NULL);
 	if (has < 0)
 		has = fstatat(rootfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0;
 	if (has)
