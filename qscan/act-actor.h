@@ -33,7 +33,6 @@ struct qs_actor {
 	GPtrArray *batch;	/* struct item *, being filled */
 	guint batch_max;	/* BATCH; QSCAN_TEST_BATCH for the crash tests */
 	struct flight *flight;	/* the batch whose files are moving */
-	const char *last_uuid;
 };
 
 void qs_act_fail(struct item *it, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -27,7 +27,7 @@
 #include "log.h"
 #include "util.h"
 
-#define BATCH 1000	/* messages per journal commit / postsuper run */
+#define BATCH 2500	/* messages per journal commit / postsuper run */
 
 static void launch(struct qs_actor *a);
 
@@ -143,11 +143,6 @@ void qs_actor_set_run(struct qs_actor *a, gint64 run_id)
 const char *qs_actor_method(const struct qs_actor *a)
 {
 	return a ? a->method : "none";
-}
-
-const char *qs_actor_last_uuid(const struct qs_actor *a)
-{
-	return a ? a->last_uuid : NULL;
 }
 
 void qs_act_fail(struct item *it, const char *fmt, ...)
@@ -540,12 +535,10 @@ static void deliver(struct qs_actor *a, GPtrArray *all)
 		struct item *it = g_ptr_array_index(all, i);
 		const char *r = it->result ? it->result : "failed";
 
-		a->last_uuid = it->e && strcmp(r, "quarantined") == 0 ? it->e->uuid : NULL;
-		it->done(it->cookie, r, strcmp(r, "failed") == 0 ?
-			 (it->error ? it->error : "not acted on") : NULL);
+		it->done(it->cookie, r, it->e && strcmp(r, "quarantined") == 0 ? it->e->uuid : NULL,
+			 strcmp(r, "failed") == 0 ? (it->error ? it->error : "not acted on") : NULL);
 		item_free(it);
 	}
-	a->last_uuid = NULL;
 	if (all)
 		g_ptr_array_free(all, TRUE);
 }

@@ -23,7 +23,9 @@
 #define QS_ACT_LOCKED 4		/* GError code: the queue lock is held */
 
 struct qs_actor;
-typedef void (*qs_act_done)(void *cookie, const char *action, const char *error);
+/* uuid: the quarantine id when action is "quarantined", else NULL */
+typedef void (*qs_act_done)(void *cookie, const char *action, const char *uuid,
+			    const char *error);
 
 struct qs_actor *qs_actor_new(const struct qs_parser *p, int rootfd, const char *root,
 			      const struct qs_config *cfg, enum qs_action action,
@@ -41,7 +43,5 @@ void qs_actor_submit_judged(struct qs_actor *a, const struct qs_msg *m,
 			    const struct qs_judgement *j, qs_act_done done, void *cookie);
 /* the run the quarantine rows belong to (runs.id) */
 void qs_actor_set_run(struct qs_actor *a, gint64 run_id);
-/* inside a `done` callback for "quarantined": the quarantine id */
-const char *qs_actor_last_uuid(const struct qs_actor *a);
 
 #endif

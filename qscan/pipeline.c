@@ -60,6 +60,7 @@ static void result_reset(struct qs_result *r)
 	g_free(r->action_error);
 	r->action_error = NULL;
 	r->action = "none";
+	r->quarantine_uuid[0] = '\0';
 	r->state = ST_QUEUED;
 }
 
@@ -156,11 +157,12 @@ static gpointer worker(gpointer data)
 	return NULL;
 }
 
-static void act_done(void *cookie, const char *action, const char *error)
+static void act_done(void *cookie, const char *action, const char *uuid, const char *error)
 {
 	struct qs_result *r = cookie;
 
 	r->action = action;
+	g_strlcpy(r->quarantine_uuid, uuid ? uuid : "", sizeof r->quarantine_uuid);
 	r->action_error = g_strdup(error);
 	r->state = ST_FINAL;
 }
@@ -223,7 +225,7 @@ static void advance(struct run *run, gint64 need)
 					return;
 				qs_actor_flush(p->actor);
 				if (r->state != ST_FINAL)
-					act_done(r, "failed", "the action was not carried out");
+					act_done(r, "failed", NULL, "the action was not carried out");
 			}
 			if (r->state != ST_SKIPPED)
 				p->on_result(r, p->data);

@@ -27,6 +27,7 @@ struct qs_result {
 	struct qs_judgement j;
 	const char *action;	/* none, quarantined, deleted, held, failed */
 	char *action_error;
+	char quarantine_uuid[40];	/* action "quarantined": its id, else "" */
 	int state;		/* private to the pipeline */
 };
 

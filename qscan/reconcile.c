@@ -53,7 +53,8 @@ static const char *settle_out(struct qs_store *s, struct qs_jentry *e, GString *
 	if (g_strcmp0(e->method, "qmail-live") == 0)
 		return qs_qmail_live_finish(s, e, notes) == 0 ? "quarantined" : "failed";
 	rc = qs_move_finish(s, e, &n, notes);
-	if (c && in_store(s, e->uuid, c))
+	/* every file reached the store (the common case): no need to look */
+	if (c && ((rc == 0 && n == e->jfiles->len) || in_store(s, e->uuid, c)))
 		return "quarantined";
 	if (n > 0)
 		roll_back(s, e, notes);

@@ -143,7 +143,9 @@ static void on_result(struct qs_result *r, void *data)
 	qs_report_add(s->report, s->root, r);
 	if (r->msg.err != QS_ERR_NONE)
 		qs_info("%s: %s", r->msg.path ? r->msg.path : "?", r->msg.error);
-	if (s->db && qs_db_record(s->db, s->run_id, &r->msg, &r->j, r->action, &err) < 0) {
+	if (s->db && qs_db_record_quarantine(s->db, s->run_id, &r->msg, &r->j, r->action,
+						      r->quarantine_uuid[0] ? r->quarantine_uuid : NULL,
+						      &err) < 0) {
 		if (s->db_errors++ == 0)
 			qs_error("%s", err->message);
 		g_clear_error(&err);

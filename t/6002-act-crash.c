@@ -102,7 +102,7 @@ static void destroy(struct world *w)
 	g_free(w->dir); g_free(w->root); g_free(w->qdir); g_free(w->dbpath);
 }
 
-static void ignore_done(void *cookie, const char *action, const char *error)
+static void ignore_done(void *cookie, const char *action, const char *uuid, const char *error)
 {
 }
 
@@ -297,6 +297,8 @@ int main(void)
 	static const long rpoints[] = { 0, 1, 2, 5, 100, 333, 599 };
 	static const long dpoints[] = { 0, 1, 2, 4, 250, 598 };
 	static const long qmpoints[] = { 0, 1, 2, 3, 4, 5, 6, 301, 599 };
+	/* qmail files move by link + unlink: odd points land between the two */
+	static const long qmrpoints[] = { 1, 2, 3, 4, 5, 6, 7, 402 };
 	struct world w;
 	double full;
 	guint i;
@@ -347,6 +349,15 @@ int main(void)
 		run(&w, OP_RESTORE, rpoints[i], -1);
 		crashed(rpoints[i]);
 		g_snprintf(what, sizeof what, "restore crashed after %ld operations", rpoints[i]);
+		check(&w, what, false);
+		destroy(&w);
+	}
+	for (i = 0; i < G_N_ELEMENTS(qmrpoints); i++) {
+		build(&w, base, n++, true);
+		run(&w, OP_QUARANTINE, -1, -1);
+		run(&w, OP_RESTORE, qmrpoints[i], -1);
+		crashed(qmrpoints[i]);
+		g_snprintf(what, sizeof what, "qmail restore crashed after %ld operations", qmrpoints[i]);
 		check(&w, what, false);
 		destroy(&w);
 	}

@@ -3,7 +3,10 @@
  * at the queue before anything is reconciled: Postfix logfiles before
  * the queue file (postsuper's delete_one), qmail local/remote/bounce,
  * then info, then mess last (postfix-qmail.md 2.7), and restores in the
- * reverse order for qmail (mess first), queue file last for Postfix. */
+ * reverse order for qmail (mess first), queue file last for Postfix.
+ * qmail files move by link + unlink (two operations each): after the
+ * link the file is in both places, so the queue shows it until the
+ * unlink of a quarantine, and from the link on in a restore. */
 #include "config.h"
 #include <fcntl.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@
 #include "tap.h"
 #include "testutil.h"
 
-static void ignore(void *c, const char *a, const char *e)
+static void ignore(void *c, const char *a, const char *u, const char *e)
 {
 }
 
@@ -142,8 +145,10 @@ int main(void)
 	static const char *const pf_back[] = { "0000", "0100", "0110", "0111", NULL };
 	static const char *const qm[] = { "mess/10/10994539", "info/10/10994539", "local/10/10994539",
 					  "remote/10/10994539", "bounce/10994539", NULL };
-	static const char *const qm_out[] = { "11111", "11011", "11001", "11000", "10000", NULL };
-	static const char *const qm_back[] = { "00000", "10000", "11000", "11001", "11011", NULL };
+	static const char *const qm_out[] = { "11111", "11111", "11011", "11011", "11001",
+					      "11001", "11000", "11000", "10000", NULL };
+	static const char *const qm_back[] = { "00000", "10000", "10000", "11000", "11000",
+					       "11001", "11001", "11011", NULL };
 
 	sequence("postfix", &qs_parser_postfix, false, pf, pf_out, pf_back);
 	reused();

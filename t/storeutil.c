@@ -130,7 +130,7 @@ struct qs_msg *su_mdaemon_msg(const char *root, const char *base, const char *bo
 	return m;
 }
 
-void su_done(void *cookie, const char *action, const char *error)
+void su_done(void *cookie, const char *action, const char *uuid, const char *error)
 {
 	struct su_result *r = cookie;
 

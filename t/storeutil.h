@@ -35,7 +35,7 @@ struct su_result {
 	char *error;
 	int order;
 };
-void su_done(void *cookie, const char *action, const char *error);
+void su_done(void *cookie, const char *action, const char *uuid, const char *error);
 extern int su_done_calls;
 
 struct qs_config *su_config(const char *qdir);
