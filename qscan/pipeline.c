@@ -61,6 +61,7 @@ static void result_reset(struct qs_result *r)
 	r->action_error = NULL;
 	r->action = "none";
 	r->quarantine_uuid[0] = '\0';
+	r->line_ready = false;
 	r->state = ST_QUEUED;
 }
 
@@ -82,6 +83,8 @@ static void result_free(struct qs_result *r)
 	g_ptr_array_free(r->j.trace, TRUE);
 	qs_headers_free(&r->j.headers);
 	g_free(r->action_error);
+	if (r->line)
+		g_string_free(r->line, TRUE);
 	g_free(r);
 }
 
@@ -116,6 +119,9 @@ static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_re
 	/* a bulk scan shows no per-rule trace (that is `qscan explain`) */
 	r->j.quiet = true;
 	qs_judge(ctx, m, &r->j);
+	/* its action is "none" already unless the actor may take it */
+	if (p->prerender && (p->actor == NULL || r->j.verdict != QS_VERDICT_RELAY))
+		p->prerender(r);
 	return ST_JUDGED;
 }
 

@@ -301,9 +301,23 @@ static void tally(struct qs_report *r, const struct qs_result *res)
 	g_free(sdom);
 }
 
+void qs_report_prerender_json(struct qs_result *res)
+{
+	if (res->line == NULL)
+		res->line = g_string_sized_new(1024);
+	g_string_truncate(res->line, 0);
+	qs_report_json_message(res->line, res);
+	g_string_append_c(res->line, '\n');
+	res->line_ready = true;
+}
+
 void qs_report_add(struct qs_report *r, const char *root, const struct qs_result *res)
 {
 	tally(r, res);
+	if (r->o.json && res->line_ready) {
+		fwrite(res->line->str, 1, res->line->len, r->out);
+		return;
+	}
 	if (r->o.json) {
 		g_string_truncate(r->line, 0);
 		qs_report_json_message(r->line, res);

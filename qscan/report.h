@@ -35,6 +35,9 @@ struct qs_report_totals {
 };
 const struct qs_report_totals *qs_report_totals(const struct qs_report *r);
 
+/* a pipeline prerender (pipeline.h): res's JSON line, newline
+ * included, into res->line; qs_report_add then prints that */
+void qs_report_prerender_json(struct qs_result *res);
 /* the JSON message line of CLI.md for one result (no newline) */
 void qs_report_json_message(GString *out, const struct qs_result *res);
 /* the recipients of m not yet delivered, as a JSON array of strings */

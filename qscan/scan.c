@@ -289,6 +289,7 @@ static bool run_root(const char *root, struct qs_config *cfg, enum qs_action act
 	p.jobs = O.jobs > 0 ? (guint)O.jobs : g_get_num_processors();
 	p.on_result = on_result;
 	p.data = s;
+	p.prerender = O.json ? qs_report_prerender_json : NULL;
 	s->root = root;
 	if (qs_progress_enabled(s->progress))
 		qs_progress_set_total(s->progress, count_messages(parser, fd, root));
