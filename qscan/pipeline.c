@@ -14,6 +14,8 @@
  * maybe a futex wake) per run of messages instead of one per message */
 #define RUN_BATCH 16
 G_STATIC_ASSERT(RUN_BATCH <= G_MAXUINT8 && RUN_BATCH < WINDOW);
+/* runs never straddle the end of the ring (see hand_over) */
+G_STATIC_ASSERT(WINDOW % RUN_BATCH == 0 && ACT_WINDOW % RUN_BATCH == 0);
 
 enum { ST_QUEUED, ST_JUDGED, ST_ACTING, ST_FINAL, ST_SKIPPED };
 
@@ -25,7 +27,8 @@ struct run {
 	gint64 handed;		/* results before this one went to the workers */
 	guint8 *run_len;	/* per slot: length of the run handed over there */
 	gint64 decided;		/* results before this one are final or with the actor */
-	GAsyncQueue *todo;
+	GAsyncQueue **todo;	/* one per worker; NULL when inline */
+	guint nq;
 	GMutex lock;
 	GCond judged;
 	/* the main thread sleeps on `judged`: set under lock, read by the
@@ -33,6 +36,7 @@ struct run {
 	gint head_waiting;
 	gint64 wait_head, wait_last;	/* ... until these two are judged */
 	GPtrArray *threads;
+	struct worker_arg *args;
 };
 
 void qs_pipeline_stop(void)
@@ -125,13 +129,19 @@ static int process(struct qs_pipeline *p, struct qs_judge_ctx *ctx, struct qs_re
 	return ST_JUDGED;
 }
 
+struct worker_arg {
+	struct run *run;
+	GAsyncQueue *q;
+};
+
 static gpointer worker(gpointer data)
 {
-	struct run *run = data;
+	struct worker_arg *wa = data;
+	struct run *run = wa->run;
 	struct qs_judge_ctx *ctx = qs_judge_ctx_new(run->p->cfg);
 	struct qs_result *r;
 
-	while ((r = g_async_queue_pop(run->todo)) != (gpointer)run) {
+	while ((r = g_async_queue_pop(wa->q)) != (gpointer)run) {
 		struct qs_result *batch[RUN_BATCH];
 		guint i, n = run->run_len[r->seq % run->window];
 
@@ -200,18 +210,25 @@ static void submit_judged(struct run *run)
 	}
 }
 
-/* hand_over - give the walked results not yet handed over to the
- * workers as one run (at most RUN_BATCH: walk_all calls it that often) */
+/*
+ * hand_over - give the walked results not yet handed over to the
+ * workers, in runs of at most RUN_BATCH. The ring is cut into chunks of
+ * RUN_BATCH slots and a chunk always goes to the same worker: a slot's
+ * memory (the message and judgement, cleared and refilled in process())
+ * is then allocated, used and freed by one thread, never freed into
+ * another thread's malloc arena under its lock, and stays in the cache
+ * of one CPU.
+ */
 static void hand_over(struct run *run)
 {
-	struct qs_result *r;
+	while (run->todo && run->handed < run->tail) {
+		gint64 slot = run->handed % run->window;
+		gint64 end = MIN(run->tail, run->handed + RUN_BATCH - slot % RUN_BATCH);
 
-	if (run->todo == NULL || run->handed == run->tail)
-		return;
-	r = run->ring[run->handed % run->window];
-	run->run_len[run->handed % run->window] = (guint8)(run->tail - run->handed);
-	run->handed = run->tail;
-	g_async_queue_push(run->todo, r);
+		run->run_len[slot] = (guint8)(end - run->handed);
+		g_async_queue_push(run->todo[(slot / RUN_BATCH) % run->nq], run->ring[slot]);
+		run->handed = end;
+	}
 }
 
 /* advance - hand back every result at the head that is final; block
@@ -278,24 +295,35 @@ static struct qs_result *next_slot(struct run *run)
 
 static void start_workers(struct run *run, guint jobs)
 {
+	struct worker_arg *wa = g_new(struct worker_arg, jobs);
 	guint i;
 
-	run->todo = g_async_queue_new();
+	run->nq = jobs;
+	run->todo = g_new(GAsyncQueue *, jobs);
 	run->threads = g_ptr_array_new();
-	for (i = 0; i < jobs; i++)
-		g_ptr_array_add(run->threads, g_thread_new("qscan-worker", worker, run));
+	run->args = wa;
+	for (i = 0; i < jobs; i++) {
+		run->todo[i] = g_async_queue_new();
+		wa[i].run = run;
+		wa[i].q = run->todo[i];
+		g_ptr_array_add(run->threads, g_thread_new("qscan-worker", worker, &wa[i]));
+	}
 }
 
 static void stop_workers(struct run *run)
 {
 	guint i;
 
-	for (i = 0; i < run->threads->len; i++)
-		g_async_queue_push(run->todo, run);	/* the run itself = "exit" */
+	for (i = 0; i < run->nq; i++)
+		g_async_queue_push(run->todo[i], run);	/* the run itself = "exit" */
 	for (i = 0; i < run->threads->len; i++)
 		g_thread_join(g_ptr_array_index(run->threads, i));
 	g_ptr_array_free(run->threads, TRUE);
-	g_async_queue_unref(run->todo);
+	for (i = 0; i < run->nq; i++)
+		g_async_queue_unref(run->todo[i]);
+	g_free(run->todo);
+	g_free(run->args);
+	run->todo = NULL;
 }
 
 static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *inline_ctx)
@@ -319,7 +347,7 @@ static void walk_all(struct run *run, struct qs_walk *w, struct qs_judge_ctx *in
 		run->tail++;
 		if (inline_ctx) {
 			r->state = process(p, inline_ctx, r);
-		} else if (run->tail - run->handed >= RUN_BATCH) {
+		} else if (run->tail % RUN_BATCH == 0) {	/* a whole chunk */
 			hand_over(run);
 		}
 		advance(run, 0);
