@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "qs_limits.h"
@@ -45,7 +46,26 @@ struct qs_walk {
 	int cur_depth;
 	GHashTable *side;	/* char *base -> struct sidecar * */
 	gint64 now;
+	/* the message names of cur, kept by the first pass (scan_sidecars)
+	 * so that the directory is read once; `listed` false: too many to
+	 * keep (MD_LIST_CAP), the second pass reads the directory again */
+	bool listed;
+	guint cap;		/* MD_LIST_CAP; QSCAN_TEST_LIST_CAP for tests */
+	GString *names;		/* NUL-separated */
+	GArray *ents;		/* struct md_ent */
+	guint pos;
 };
+
+/* one message candidate of a listing */
+struct md_ent {
+	guint32 off;		/* of its name in names */
+	guint8 kind;		/* MD_MSG or MD_RAW */
+	guint8 d_type;
+};
+
+/* names kept per directory: 262,144 names are at most ~10 MiB; a bigger
+ * directory is read twice rather than held in memory */
+#define MD_LIST_CAP (1u << 18)
 
 /* md|pd + 2 digits + 1 or more digits + .msg, any case */
 static bool is_msg_name(const char *s)
@@ -178,6 +198,11 @@ static struct qs_walk *walk_new(int rootfd, const char *root, GError **err)
 	w->rootname = qs_dir_basename(root);
 	g_queue_init(&w->dirs);
 	w->side = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, sidecar_free);
+	w->names = g_string_sized_new(4096);
+	w->cap = MD_LIST_CAP;
+	if (g_getenv("QSCAN_TEST_LIST_CAP"))
+		w->cap = (guint)CLAMP(atoi(g_getenv("QSCAN_TEST_LIST_CAP")), 1, (int)MD_LIST_CAP);
+	w->ents = g_array_new(FALSE, FALSE, sizeof(struct md_ent));
 	w->now = g_get_real_time() / G_USEC_PER_SEC;
 	qs_dirq_push(&w->dirs, "", 0);
 	return w;
@@ -191,17 +216,44 @@ static void walk_free(struct qs_walk *w)
 		closedir(w->cur);
 	g_queue_clear_full(&w->dirs, qs_dirq_free);
 	g_hash_table_destroy(w->side);
+	g_string_free(w->names, TRUE);
+	g_array_free(w->ents, TRUE);
 	g_free(w->cur_rel);
 	g_free(w->rootname);
 	g_free(w);
 }
 
-/* first pass over a directory: sub-directories to visit, .rte/.lck files */
+/* keep a message candidate of the first pass for the second */
+static void keep_name(struct qs_walk *w, const struct dirent *de, int kind)
+{
+	struct md_ent e;
+
+	if (!w->listed)
+		return;
+	if (w->ents->len >= w->cap) {
+		qs_info("mdaemon: %s: more than %u messages, the directory is read twice",
+			*w->cur_rel ? w->cur_rel : w->rootname, w->cap);
+		w->listed = false;
+		return;
+	}
+	e.off = (guint32)w->names->len;
+	e.kind = (guint8)kind;
+	e.d_type = de->d_type;
+	g_string_append_len(w->names, de->d_name, (gssize)strlen(de->d_name) + 1);
+	g_array_append_val(w->ents, e);
+}
+
+/* first pass over a directory: sub-directories to visit, .rte/.lck
+ * files, and the message names (keep_name) */
 static void scan_sidecars(struct qs_walk *w)
 {
 	struct dirent *de;
 
 	g_hash_table_remove_all(w->side);
+	g_string_truncate(w->names, 0);
+	g_array_set_size(w->ents, 0);
+	w->pos = 0;
+	w->listed = true;
 	while ((de = readdir(w->cur)) != NULL) {
 		const char *n = de->d_name;
 		bool rte = has_ext(n, ".rte"), lck = has_ext(n, ".lck");
@@ -211,8 +263,10 @@ static void scan_sidecars(struct qs_walk *w)
 		if (n[0] == '.')
 			continue;
 		if (!rte && !lck) {
-			if (!is_msg_name(n) && !is_raw_name(n) && w->cur_depth < QS_MAX_DIR_DEPTH &&
-			    qs_dirent_type(w->cur, de) == DT_DIR) {
+			int kind = is_msg_name(n) ? MD_MSG : is_raw_name(n) ? MD_RAW : 0;
+			if (kind)
+				keep_name(w, de, kind);
+			else if (w->cur_depth < QS_MAX_DIR_DEPTH && qs_dirent_type(w->cur, de) == DT_DIR) {
 				char *r = qs_relpath(w->cur_rel, n);
 				qs_dirq_push(&w->dirs, r, w->cur_depth + 1);
 				g_free(r);
@@ -232,7 +286,34 @@ static void scan_sidecars(struct qs_walk *w)
 		if (lck && s->lck == NULL)
 			s->lck = g_strdup(n);
 	}
-	rewinddir(w->cur);
+	if (!w->listed)
+		rewinddir(w->cur);
+}
+
+/* the next message candidate of cur: from the kept names, or read
+ * again; false at the end of the directory */
+static bool next_name(struct qs_walk *w, const char **name, int *kind, unsigned char *d_type)
+{
+	struct dirent *de;
+
+	if (w->listed) {
+		const struct md_ent *e;
+		if (w->pos >= w->ents->len)
+			return false;
+		e = &g_array_index(w->ents, struct md_ent, w->pos++);
+		*name = w->names->str + e->off;
+		*kind = e->kind;
+		*d_type = e->d_type;
+		return true;
+	}
+	while ((de = readdir(w->cur)) != NULL) {
+		*name = de->d_name;
+		*kind = is_msg_name(*name) ? MD_MSG : is_raw_name(*name) ? MD_RAW : 0;
+		*d_type = de->d_type;
+		if (*kind)	/* not HIWATER.MRK, .rte, .lck, sub-queues, other files */
+			return true;
+	}
+	return false;
 }
 
 static int open_next_dir(struct qs_walk *w, GError **err)
@@ -300,26 +381,21 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *name, in
 static int walk_next(struct qs_walk *w, struct qs_item *item, GError **err)
 {
 	for (;;) {
-		struct dirent *de;
 		const char *n;
 		int kind, rc;
+		unsigned char d_type;
 
 		if (w->cur == NULL) {
 			rc = open_next_dir(w, err);
 			if (rc <= 0)
 				return rc;
 		}
-		de = readdir(w->cur);
-		if (de == NULL) {
+		if (!next_name(w, &n, &kind, &d_type)) {
 			closedir(w->cur);
 			w->cur = NULL;
 			continue;
 		}
-		n = de->d_name;
-		kind = is_msg_name(n) ? MD_MSG : is_raw_name(n) ? MD_RAW : 0;
-		if (kind == 0)
-			continue;	/* HIWATER.MRK, .rte, .lck, sub-queues, other files */
-		rc = make_item(w, item, n, kind, de->d_type, err);
+		rc = make_item(w, item, n, kind, d_type, err);
 		if (rc != 0)
 			return rc;
 	}
