@@ -364,9 +364,12 @@ static int make_item(struct qs_walk *w, struct qs_item *it, const char *name, in
 	it->kind = kind;
 	it->mtime = st.st_mtime;
 	g_ptr_array_add(it->files, g_strdup(it->path));
-	b = base_lower(name);
-	s = g_hash_table_lookup(w->side, b);
-	g_free(b);
+	s = NULL;
+	if (g_hash_table_size(w->side) > 0) {	/* most directories have no sidecar */
+		b = base_lower(name);
+		s = g_hash_table_lookup(w->side, b);
+		g_free(b);
+	}
 	if (s && s->rte) {
 		g_ptr_array_add(it->files, qs_relpath(w->cur_rel, s->rte));
 		it->kind |= MD_RTE;
